@@ -1,0 +1,161 @@
+"""Command line. The only module that prints or chooses an exit code.
+
+Exit codes: 0 in sync, 1 drift, 2 usage or input error (also with ``--exit-zero``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from driftcheck import __version__
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+
+S = argparse.SUPPRESS
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # one line, exit 2, no usage dump
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="driftcheck",
+        description="Check that a Python environment matches its lockfile.",
+        argument_default=S,
+    )
+    p.add_argument("--version", action="version", version=f"driftcheck {__version__}")
+    p.add_argument("--project", metavar="DIR", help="project root (default: nearest above cwd)")
+    p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: uv.lock)")
+    p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
+    p.add_argument("--output-format", choices=("text", "json"), help="default: text")
+    p.add_argument("--json", action="store_const", const="json", dest="output_format")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
+    p.add_argument("--allow", action="append", metavar="PATTERN", help="tolerate an extraneous package (glob)")
+    p.add_argument("--color", choices=("auto", "always", "never"))
+    p.add_argument("--no-build-isolation", action="store_true")
+    p.add_argument("--no-build-isolation-package", action="append", metavar="NAME")
+
+    g = p.add_argument_group("selection (the flags of `uv sync`, with uv's meaning)")
+    g.add_argument("--extra", action="append", dest="extras", metavar="EXTRA")
+    g.add_argument("--all-extras", action="store_true")
+    g.add_argument("--no-extra", action="append", dest="no_extras", metavar="EXTRA")
+    g.add_argument("--group", action="append", dest="groups", metavar="GROUP")
+    g.add_argument("--no-group", action="append", dest="no_groups", metavar="GROUP")
+    g.add_argument("--only-group", action="append", dest="only_groups", metavar="GROUP")
+    g.add_argument("--all-groups", action="store_true")
+    g.add_argument("--no-default-groups", action="store_true")
+    g.add_argument("--dev", action="store_const", const="include", dest="dev")
+    g.add_argument("--no-dev", action="store_const", const="exclude", dest="dev")
+    g.add_argument("--only-dev", action="store_const", const="only", dest="dev")
+    g.add_argument("--package", action="append", dest="packages", metavar="NAME")
+    g.add_argument("--all-packages", action="store_true")
+    g.add_argument("--no-install-project", action="store_true")
+    g.add_argument("--no-install-workspace", action="store_true")
+    g.add_argument("--no-install-local", action="store_true")
+    g.add_argument("--no-install-package", action="append", dest="no_install_packages", metavar="NAME")
+    g.add_argument("--no-editable", action="store_true")
+    g.add_argument("--inexact", action="store_true")
+    g.add_argument("--exact", action="store_false", dest="inexact", help="the default")
+    return p
+
+
+def _use_color(choice: str | None, stream: Any) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
+    from packaging.utils import canonicalize_name
+
+    from driftcheck.config import AllowRule, Options
+    from driftcheck.select import UvSelection
+
+    given = set(vars(ns))
+    sel_kwargs: dict[str, Any] = {}
+    for name in (
+        "extras", "no_extras", "groups", "no_groups", "only_groups", "packages",
+        "no_install_packages",
+    ):
+        if name in given:
+            sel_kwargs[name] = tuple(canonicalize_name(v) for v in getattr(ns, name))
+    for name in (
+        "all_extras", "all_groups", "no_default_groups", "dev", "all_packages",
+        "no_install_project", "no_install_workspace", "no_install_local", "no_editable", "inexact",
+    ):
+        if name in given:
+            sel_kwargs[name] = getattr(ns, name)
+    options = Options(
+        lockfile=getattr(ns, "lockfile", None),
+        python=getattr(ns, "python", None),
+        output_format=getattr(ns, "output_format", None) or os.environ.get("DRIFTCHECK_OUTPUT_FORMAT") or "text",
+        allow=tuple(AllowRule(pattern=a.lower()) for a in getattr(ns, "allow", [])),
+        selection=UvSelection(**sel_kwargs),
+        no_build_isolation=bool(
+            getattr(ns, "no_build_isolation", False) or getattr(ns, "no_build_isolation_package", None)
+        ),
+        exit_zero=getattr(ns, "exit_zero", False),
+    )
+    if "DRIFTCHECK_OUTPUT_FORMAT" in os.environ:
+        given.add("output_format")
+    return options, given
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run driftcheck; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["check"]:
+        args = args[1:]
+    from driftcheck.errors import DriftcheckError
+
+    try:
+        ns = _parser().parse_args(args)
+        options, given = _options(ns)
+        if options.output_format not in ("text", "json"):
+            raise _UsageError(f"unknown output format {options.output_format!r}")
+        from driftcheck.check import run_check
+        from driftcheck.config import apply_config
+        from driftcheck.project import find_project_root, read_pyproject
+
+        root = Path(ns.project).absolute() if "project" in given else find_project_root(Path.cwd())
+        pyproject = read_pyproject(root)
+        config = pyproject.tool_driftcheck
+        if config is not None:
+            options = apply_config(config, f"{pyproject.path}", options, given)
+        if options.python and not Path(options.python).is_absolute() and "python" not in given:
+            options = replace(options, python=str(root / options.python))
+        report = run_check(root, options, pyproject)
+        from driftcheck.reporters import render
+
+        out = render(report, options.output_format, color=_use_color(getattr(ns, "color", None), sys.stdout))
+    except _UsageError as exc:
+        print(f"driftcheck: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except DriftcheckError as exc:
+        print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    if report.drift and not options.exit_zero:
+        return EXIT_DRIFT
+    return EXIT_OK

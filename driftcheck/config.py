@@ -1,0 +1,124 @@
+"""``[tool.driftcheck]`` in pyproject.toml, merged under the command line's flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.errors import ConfigError
+from driftcheck.select import UvSelection
+
+__all__ = ["AllowRule", "Options", "apply_config"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AllowRule:
+    """An extraneous package that is tolerated. ``pattern`` globs canonical names."""
+
+    pattern: str
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    lockfile: str | None = None
+    python: str | None = None
+    output_format: str = "text"
+    allow: tuple[AllowRule, ...] = ()
+    selection: UvSelection = field(default_factory=UvSelection)
+    no_build_isolation: bool = False
+    exit_zero: bool = False
+
+
+# Config key -> (UvSelection field or None for a top-level option, expected type).
+_SELECTION_KEYS: dict[str, tuple[str, type]] = {
+    "extras": ("extras", list),
+    "all-extras": ("all_extras", bool),
+    "no-extras": ("no_extras", list),
+    "groups": ("groups", list),
+    "no-groups": ("no_groups", list),
+    "only-groups": ("only_groups", list),
+    "all-groups": ("all_groups", bool),
+    "no-default-groups": ("no_default_groups", bool),
+    "packages": ("packages", list),
+    "all-packages": ("all_packages", bool),
+    "no-install-project": ("no_install_project", bool),
+    "no-install-workspace": ("no_install_workspace", bool),
+    "no-install-local": ("no_install_local", bool),
+    "no-install-packages": ("no_install_packages", list),
+    "no-editable": ("no_editable", bool),
+    "inexact": ("inexact", bool),
+}
+_TOP_KEYS: dict[str, type] = {
+    "lockfile": str,
+    "python": str,
+    "output-format": str,
+    "allow": list,
+    "no-build-isolation": bool,
+    "exit-zero": bool,
+}
+KNOWN_KEYS = frozenset(_SELECTION_KEYS) | frozenset(_TOP_KEYS)
+
+
+def _typed(where: str, key: str, value: Any, kind: type) -> Any:
+    if kind is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        return value
+    if not isinstance(value, kind):
+        raise ConfigError(f"{where}: '{key}' must be a {kind.__name__}")
+    return value
+
+
+def _allow_rules(where: str, value: list[Any]) -> tuple[AllowRule, ...]:
+    rules = []
+    for i, item in enumerate(value):
+        if isinstance(item, str):
+            rules.append(AllowRule(pattern=canonicalize_name(item) if "*" not in item else item))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            unknown = set(item) - {"name", "reason"}
+            if unknown:
+                raise ConfigError(f"{where}: unknown key '{sorted(unknown)[0]}' in allow[{i}]")
+            reason = item.get("reason")
+            if reason is not None and not isinstance(reason, str):
+                raise ConfigError(f"{where}: allow[{i}].reason must be a string")
+            rules.append(AllowRule(pattern=item["name"].lower(), reason=reason))
+        else:
+            raise ConfigError(
+                f"{where}: allow[{i}] must be a name or a table {{ name = ..., reason = ... }}"
+            )
+    return tuple(rules)
+
+
+def apply_config(config: dict[str, Any], where: str, cli: Options, given: set[str]) -> Options:
+    """Fill every option the command line did not give from ``[tool.driftcheck]``.
+
+    :param given: names of the Options / UvSelection fields the command line set.
+    """
+    for key in config:
+        if key not in KNOWN_KEYS:
+            raise ConfigError(f"{where}: unknown key '{key}' in [tool.driftcheck]")
+    top: dict[str, Any] = {}
+    for key, kind in _TOP_KEYS.items():
+        if key not in config:
+            continue
+        attr = key.replace("-", "_")
+        value = _typed(where, key, config[key], kind)
+        if key == "allow":
+            top["allow"] = _allow_rules(where, value) + cli.allow
+        elif attr not in given:
+            top[attr] = value
+    sel_changes: dict[str, Any] = {}
+    for key, (attr, kind) in _SELECTION_KEYS.items():
+        if key in config and attr not in given:
+            value = _typed(where, key, config[key], kind)
+            sel_changes[attr] = (
+                tuple(canonicalize_name(v) for v in value) if kind is list else value
+            )
+    selection = replace(cli.selection, **sel_changes)
+    return replace(cli, selection=selection, **top)
+
+
+SELECTION_FIELDS = frozenset(f.name for f in fields(UvSelection))

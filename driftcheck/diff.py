@@ -1,0 +1,362 @@
+"""Compare what is expected with what is installed, by uv's satisfaction rules.
+
+These follow uv's ``RequirementSatisfaction::check`` for a stateless ``uv sync``: a
+registry package must be a plain registry install of the locked version; local and
+direct-URL sources must match the recorded ``direct_url.json``; local sources must
+also be fresh by uv's ``uv_cache.json`` record.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
+
+__all__ = ["Expected", "Rules", "diff", "installed_source", "seed_packages"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expected:
+    package: LockedPackage
+    required_by: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rules:
+    """How strictly to compare.
+
+    :param exact: report extraneous packages (``False`` is ``--inexact``).
+    :param keep: names never reported as extraneous (seed packages).
+    :param check_freshness: apply uv's ``uv_cache.json`` freshness rule to local sources.
+    """
+
+    exact: bool = True
+    keep: frozenset[str] = frozenset()
+    check_freshness: bool = True
+
+
+def seed_packages(python: tuple[int, int], uv_created: bool, seeded: bool) -> frozenset[str]:
+    """The packages uv keeps in place: only in a venv not made by uv, or seeded by it."""
+    if uv_created and not seeded:
+        return frozenset()
+    if python >= (3, 12):
+        return frozenset({"pip", "uv"})
+    return frozenset({"pip", "setuptools", "wheel", "uv"})
+
+
+def _versions_equal(a: str, b: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
+    """Parse direct_url.json: (DirectUrl or None, problem or None)."""
+    if dist.layout != "dist-info":
+        return None, None
+    path = dist.meta_dir / "direct_url.json"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as exc:
+        return None, f"cannot read {path.name}: {exc.strerror}"
+    from packaging.direct_url import DirectUrl, DirectUrlValidationError
+
+    try:
+        return DirectUrl.from_dict(json.loads(raw)), None
+    except (ValueError, TypeError, DirectUrlValidationError) as exc:
+        return None, f"invalid {path.name}: {' '.join(str(exc).split())}"
+
+
+def _file_url_path(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme != "file":
+        return None
+    return os.path.normpath(unquote(parts.path))
+
+
+def _same_path(a: str, b: str) -> bool:
+    if os.path.normpath(a) == os.path.normpath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _repository(url: str) -> str:
+    """uv's RepositoryUrl: no ``git+``, credentials, query, fragment, ``.git`` or trailing /."""
+    url = url.removeprefix("git+")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    path = parts.path.rstrip("/").removesuffix(".git")
+    return f"{parts.scheme.lower()}://{host}{path}"
+
+
+def _canonical_archive(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}{parts.path}"
+
+
+def installed_source(dist: InstalledDist) -> Source:
+    """Describe how a distribution was installed, from its direct_url.json."""
+    direct, _ = _read_direct_url(dist)
+    if direct is None:
+        return Source(kind="registry")
+    if direct.dir_info is not None:
+        kind = "editable" if direct.dir_info.editable else "directory"
+        return Source(kind=kind, path=_file_url_path(direct.url))
+    if direct.vcs_info is not None:
+        return Source(
+            kind="git",
+            url=direct.url,
+            commit=direct.vcs_info.commit_id,
+            subdirectory=direct.subdirectory,
+        )
+    path = _file_url_path(direct.url)
+    if path is not None:
+        return Source(kind="path", path=path)
+    return Source(kind="url", url=direct.url, subdirectory=direct.subdirectory)
+
+
+# --- uv's freshness record (uv_cache.json) ------------------------------------------
+
+_DEFAULT_CACHE_KEYS: tuple[Any, ...] = (
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    {"dir": "src"},
+)
+
+
+def _cache_keys(directory: Path) -> tuple[Any, ...]:
+    try:
+        text = (directory / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _DEFAULT_CACHE_KEYS
+    from driftcheck.toml import load_toml
+
+    try:
+        data = load_toml(text.encode(), "pyproject.toml")
+    except Exception:  # any parse problem: uv falls back to the defaults too
+        return _DEFAULT_CACHE_KEYS
+    keys = data.get("tool", {}).get("uv", {}).get("cache-keys")
+    return tuple(keys) if isinstance(keys, list) else _DEFAULT_CACHE_KEYS
+
+
+def _stamp(ns: int) -> tuple[int, int]:
+    return ns // 1_000_000_000, ns % 1_000_000_000
+
+
+def _freshness_problem(dist: InstalledDist, source_path: str) -> str | None:
+    """Why uv would consider a local install stale, or ``None`` if it is fresh.
+
+    Compares the file timestamps and directory presence that uv records in
+    ``uv_cache.json`` with the source as it is now. Git- and glob-based cache keys
+    are not re-computed (see docs/uv-semantics.md).
+    """
+    raw = dist.read_text("uv_cache.json")
+    if raw is None:
+        return "installed without uv's cache record (not by uv sync?); uv would reinstall it"
+    try:
+        recorded = json.loads(raw)
+    except ValueError:
+        return "unreadable uv_cache.json; uv would reinstall it"
+    path = Path(source_path)
+    try:
+        st = path.stat()
+    except OSError:
+        return None  # uv reports an invalid cache and reinstalls only when it can read nothing
+    newest: int | None = None
+    directories: dict[str, bool] = {}
+    env: dict[str, str | None] = {}
+    if path.is_file():
+        newest = st.st_ctime_ns
+    else:
+        for key in _cache_keys(path):
+            if isinstance(key, str):
+                key = {"file": key}
+            if not isinstance(key, Mapping):
+                continue
+            if "file" in key and isinstance(key["file"], str):
+                if any(c in key["file"] for c in "*?[{"):
+                    continue
+                try:
+                    fst = (path / key["file"]).stat()
+                except OSError:
+                    continue
+                if newest is None or fst.st_ctime_ns > newest:
+                    newest = fst.st_ctime_ns
+            elif "dir" in key and isinstance(key["dir"], str):
+                directories[key["dir"]] = (path / key["dir"]).is_dir()
+            elif "env" in key and isinstance(key["env"], str):
+                env[key["env"]] = os.environ.get(key["env"])
+    stamp = recorded.get("timestamp")
+    now = None if newest is None else _stamp(newest)
+    was = (
+        (stamp.get("secs_since_epoch"), stamp.get("nanos_since_epoch"))
+        if isinstance(stamp, dict)
+        else None
+    )
+    if now != was:
+        return "source changed since it was installed; uv would rebuild it"
+    rec_dirs = recorded.get("directories") or {}
+    for name, present in directories.items():
+        if (rec_dirs.get(name) is not None) != present:
+            return f"source directory '{name}' changed since install; uv would rebuild it"
+    rec_env = recorded.get("env") or {}
+    for name, value in env.items():
+        if rec_env.get(name) != value:
+            return f"environment variable {name} changed since install; uv would rebuild it"
+    return None
+
+
+# --- satisfaction ----------------------------------------------------------------------
+
+
+def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str | None:
+    """Why ``dist`` does not satisfy ``locked`` for uv, or ``None`` when it does."""
+    src = locked.source
+    if dist.layout != "dist-info":
+        return f"installed as a legacy {dist.layout} ({dist.meta_dir.name}); uv would reinstall it"
+    direct, problem = _read_direct_url(dist)
+    if problem:
+        return problem
+    if src.kind == "registry":
+        if direct is not None:
+            got = installed_source(dist)
+            return f"installed from {got.describe()}, locked from the registry"
+    elif src.kind in ("editable", "directory"):
+        if direct is None or direct.dir_info is None:
+            got = "the registry" if direct is None else installed_source(dist).describe()
+            return f"installed from {got}, locked as {src.kind} {src.path}"
+        want_editable = src.kind == "editable"
+        if bool(direct.dir_info.editable) != want_editable:
+            have = "editable" if direct.dir_info.editable else "non-editable"
+            want = "editable" if want_editable else "non-editable"
+            return f"{have} install, locked as {want}"
+        have_path = _file_url_path(direct.url)
+        if have_path is None or src.path is None or not _same_path(have_path, src.path):
+            return f"installed from {have_path}, locked at {src.path}"
+        if rules.check_freshness:
+            stale = _freshness_problem(dist, src.path)
+            if stale:
+                return stale
+    elif src.kind == "path":
+        if direct is None or direct.archive_info is None or direct.subdirectory:
+            return f"not installed from the locked file {src.path}"
+        have_path = _file_url_path(direct.url)
+        if have_path is None or src.path is None or not _same_path(have_path, src.path):
+            return f"installed from {direct.url}, locked at {src.path}"
+        if rules.check_freshness:
+            stale = _freshness_problem(dist, src.path)
+            if stale:
+                return stale
+    elif src.kind == "url":
+        if direct is None or direct.archive_info is None:
+            return f"not installed from the locked URL {src.url}"
+        if (direct.subdirectory or None) != src.subdirectory:
+            return "installed from another subdirectory of the locked URL"
+        if src.url is None or _canonical_archive(direct.url) != _canonical_archive(src.url):
+            return f"installed from {direct.url}, locked at {src.url}"
+    elif src.kind == "git":
+        if direct is None or direct.vcs_info is None or direct.vcs_info.vcs != "git":
+            return f"not installed from the locked git repository {src.url}"
+        if (direct.subdirectory or None) != src.subdirectory:
+            return "installed from another subdirectory of the locked repository"
+        if src.url is None or _repository(direct.url) != _repository(src.url):
+            return f"installed from {direct.url}, locked at {src.url}"
+        if direct.vcs_info.commit_id != src.commit:
+            return f"commit {direct.vcs_info.commit_id[:12]} installed, {str(src.commit)[:12]} locked"
+    if locked.version is not None and not _versions_equal(dist.version, locked.version):
+        return f"version {dist.version} installed, {locked.version} locked"
+    return None
+
+
+def diff(
+    expected: Iterable[Expected],
+    installed: Iterable[InstalledDist],
+    rules: Rules,
+    locked_names: Mapping[str, str] | None = None,
+) -> list[Finding]:
+    """Compare ``expected`` with ``installed``. Pure: reads only the dists' own files.
+
+    :param locked_names: for names that are locked but not selected, a hint of why.
+    """
+    by_name: dict[str, list[InstalledDist]] = {}
+    for dist in installed:
+        by_name.setdefault(dist.name, []).append(dist)
+    findings: list[Finding] = []
+    for exp in expected:
+        locked = exp.package
+        dists = by_name.pop(locked.name, [])
+        if not dists:
+            version = f" {locked.version}" if locked.version else ""
+            findings.append(
+                Finding(
+                    kind="missing",
+                    name=locked.name,
+                    reason=f"locked{version} ({locked.source.describe()}) but not installed",
+                    expected=locked,
+                    required_by=exp.required_by,
+                )
+            )
+            continue
+        if len(dists) > 1:
+            where = ", ".join(d.meta_dir.name for d in dists)
+            findings.append(
+                Finding(
+                    kind="mismatched",
+                    name=locked.name,
+                    reason=f"{len(dists)} installations of one package: {where}",
+                    expected=locked,
+                    installed=dists[0],
+                    installed_source=installed_source(dists[0]),
+                    required_by=exp.required_by,
+                )
+            )
+            continue
+        dist = dists[0]
+        why = _mismatch(locked, dist, rules)
+        if why:
+            findings.append(
+                Finding(
+                    kind="mismatched",
+                    name=locked.name,
+                    reason=why,
+                    expected=locked,
+                    installed=dist,
+                    installed_source=installed_source(dist),
+                    required_by=exp.required_by,
+                )
+            )
+    if rules.exact:
+        for name, dists in sorted(by_name.items()):
+            if name in rules.keep:
+                continue
+            hint = (locked_names or {}).get(name)
+            reason = hint or "installed, but not in the lockfile"
+            for dist in dists:
+                findings.append(
+                    Finding(
+                        kind="extraneous",
+                        name=name,
+                        reason=reason,
+                        installed=dist,
+                        installed_source=installed_source(dist),
+                    )
+                )
+    findings.sort(key=lambda f: (f.name, f.kind))
+    return findings

@@ -1,0 +1,295 @@
+"""Find the target environment and read it from files, without ever running its code.
+
+Nothing here imports from the target or writes anywhere. The only process ever
+started is ``python -I -S`` for an interpreter that is not inside a venv, so that
+sysconfig can say where its site-packages is; with ``-S`` no ``.pth`` file and no
+``sitecustomize`` runs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.errors import EnvironmentError_
+from driftcheck.models import InstalledDist
+
+__all__ = [
+    "TargetEnvironment",
+    "find_environment",
+    "load_environment",
+    "scan_distributions",
+]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TargetEnvironment:
+    """A Python environment read from its files.
+
+    :param prefix: the environment's root directory.
+    :param site_packages: the directories that hold its distributions, deduplicated.
+    :param python_full_version: e.g. ``3.11.7``.
+    :param implementation: ``CPython``, ``PyPy``...
+    :param uv_created: pyvenv.cfg carries a ``uv`` key (the venv was made by uv).
+    :param seeded: pyvenv.cfg says ``seed = true``.
+    """
+
+    prefix: Path
+    site_packages: tuple[Path, ...]
+    python_full_version: str
+    implementation: str = "CPython"
+    uv_created: bool = False
+    seeded: bool = False
+
+    @property
+    def python_tuple(self) -> tuple[int, int]:
+        major, minor = self.python_full_version.split(".")[:2]
+        return int(major), int(minor)
+
+    def marker_environment(self) -> dict[str, str]:
+        """The PEP 508 marker environment of the target.
+
+        Python values come from the target's files; platform values from this host,
+        which is the machine the environment lives on.
+        """
+        import platform
+
+        full = self.python_full_version
+        impl = self.implementation
+        return {
+            "implementation_name": impl.lower(),
+            "implementation_version": full,
+            "os_name": os.name,
+            "platform_machine": platform.machine(),
+            "platform_release": platform.release(),
+            "platform_system": platform.system(),
+            "platform_version": platform.version(),
+            "python_full_version": full,
+            "platform_python_implementation": impl,
+            "python_version": ".".join(full.split(".")[:2]),
+            "sys_platform": sys.platform,
+        }
+
+
+def _read_pyvenv_cfg(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise EnvironmentError_(f"{path}: cannot read pyvenv.cfg: {exc.strerror}") from None
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            values[key.strip().lower()] = value.strip()
+    return values
+
+
+def _is_own_environment(path: Path) -> bool:
+    try:
+        return path.resolve() == Path(sys.prefix).resolve()
+    except OSError:
+        return False
+
+
+def find_environment(
+    project_root: Path,
+    python: str | None,
+    environ: dict[str, str] | None = None,
+) -> tuple[Path, str]:
+    """Pick the target environment, returning its path and how it was chosen.
+
+    The order is ``--python``, ``UV_PROJECT_ENVIRONMENT``, ``<root>/.venv``, then
+    ``VIRTUAL_ENV`` unless that is driftcheck's own environment (as it always is
+    under pre-commit, which sets ``PRE_COMMIT=1``).
+    """
+    env = os.environ if environ is None else environ
+    if python:
+        return Path(python), "--python"
+    uv_env = env.get("UV_PROJECT_ENVIRONMENT")
+    if uv_env:
+        return project_root / uv_env, "UV_PROJECT_ENVIRONMENT"
+    dot_venv = project_root / ".venv"
+    if dot_venv.exists():
+        return dot_venv, ".venv"
+    active = env.get("VIRTUAL_ENV")
+    if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(Path(active)):
+        return Path(active), "VIRTUAL_ENV"
+    raise EnvironmentError_(
+        f"no environment found for {project_root}: no {dot_venv.name} there, "
+        "UV_PROJECT_ENVIRONMENT and VIRTUAL_ENV unset; pass --python PATH"
+    )
+
+
+def _venv_site_packages(prefix: Path, version: str | None) -> list[Path]:
+    found: list[Path] = []
+    windows = prefix / "Lib" / "site-packages"
+    if windows.is_dir():
+        found.append(windows)
+    for lib in ("lib", "lib64"):
+        lib_dir = prefix / lib
+        if not lib_dir.is_dir():
+            continue
+        if version:
+            major_minor = ".".join(version.split(".")[:2])
+            names = [f"python{major_minor}", f"python{major_minor}t", f"pypy{major_minor}"]
+            candidates = [lib_dir / n / "site-packages" for n in names]
+        else:
+            candidates = sorted(lib_dir.glob("python3*/site-packages"))
+        found.extend(c for c in candidates if c.is_dir())
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+_SYSCONFIG_PROBE = (
+    "import sys, sysconfig, platform;"
+    "p = sysconfig.get_paths();"
+    "print(sys.prefix); print(p['purelib']); print(p['platlib']);"
+    "print(platform.python_version()); print(platform.python_implementation())"
+)
+
+
+def _probe_interpreter(interpreter: Path) -> TargetEnvironment:
+    import subprocess
+
+    try:
+        out = subprocess.run(
+            [str(interpreter), "-I", "-S", "-c", _SYSCONFIG_PROBE],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+            env={"PATH": os.environ.get("PATH", "")},
+        ).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise EnvironmentError_(f"{interpreter}: cannot query this interpreter: {exc}") from None
+    prefix, purelib, platlib, version, impl = out[:5]
+    dirs: dict[Path, Path] = {}
+    for d in (purelib, platlib):
+        p = Path(d)
+        if p.is_dir():
+            dirs.setdefault(p.resolve(), p)
+    return TargetEnvironment(
+        prefix=Path(prefix),
+        site_packages=tuple(dirs.values()),
+        python_full_version=version,
+        implementation=impl,
+    )
+
+
+def load_environment(path: Path) -> TargetEnvironment:
+    """Read the environment at ``path``: a venv directory, or an interpreter.
+
+    An interpreter inside a venv is mapped to that venv and read from files. An
+    interpreter outside any venv is asked for its paths with ``-I -S``.
+    """
+    if not path.exists():
+        raise EnvironmentError_(f"{path}: environment does not exist")
+    prefix = path
+    if path.is_file():
+        parent = path.parent.parent
+        if (parent / "pyvenv.cfg").is_file():
+            prefix = parent
+        else:
+            return _probe_interpreter(path)
+    cfg_path = prefix / "pyvenv.cfg"
+    if not cfg_path.is_file():
+        # A conda env or a bare prefix: read the layout, and take the version from it.
+        sites = _venv_site_packages(prefix, None)
+        if not sites:
+            raise EnvironmentError_(
+                f"{prefix}: not a Python environment (no pyvenv.cfg and no site-packages)"
+            )
+        version = sites[0].parent.name.removeprefix("python").rstrip("t")
+        return TargetEnvironment(
+            prefix=prefix, site_packages=tuple(sites), python_full_version=f"{version}.0"
+        )
+    cfg = _read_pyvenv_cfg(cfg_path)
+    version = cfg.get("version_info") or cfg.get("version") or cfg.get("version-info")
+    if version:
+        # virtualenv writes ``3.11.7.final.0``: keep the release part.
+        version = ".".join(version.split(".")[:3])
+    sites = _venv_site_packages(prefix, version)
+    if not sites:
+        raise EnvironmentError_(f"{prefix}: no site-packages directory found in this venv")
+    if not version:
+        version = sites[0].parent.name.removeprefix("python").rstrip("t") + ".0"
+    return TargetEnvironment(
+        prefix=prefix,
+        site_packages=tuple(sites),
+        python_full_version=version,
+        implementation=cfg.get("implementation", "CPython"),
+        uv_created="uv" in cfg,
+        seeded=cfg.get("seed", "").lower() == "true",
+    )
+
+
+def _split_dist_dir(entry: str) -> tuple[str, str | None, str] | None:
+    """Split a metadata entry name into (name, version, layout); ``None`` if it is not one."""
+    if entry.endswith(".dist-info"):
+        stem = entry[: -len(".dist-info")]
+        name, sep, version = stem.rpartition("-")
+        return (name, version, "dist-info") if sep else (stem, None, "dist-info")
+    if entry.endswith(".egg-info"):
+        parts = entry[: -len(".egg-info")].split("-")
+        return parts[0], (parts[1] if len(parts) > 1 else None), "egg-info"
+    return None
+
+
+def _version_from_metadata(text: str | None) -> str | None:
+    if text is None:
+        return None
+    for line in text.splitlines():
+        if not line.strip():
+            break
+        key, _, value = line.partition(":")
+        if key.lower() == "version":
+            return value.strip()
+    return None
+
+
+def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
+    """List the distributions in the environment's site-packages, from names on disk.
+
+    Only directory names are read, except for an egg-info without a version in its
+    name, whose PKG-INFO is read.
+    """
+    found: list[InstalledDist] = []
+    for site in env.site_packages:
+        try:
+            entries = list(os.scandir(site))
+        except OSError as exc:
+            raise EnvironmentError_(f"{site}: cannot list site-packages: {exc.strerror}") from None
+        for entry in entries:
+            parsed = _split_dist_dir(entry.name)
+            if parsed is None:
+                continue
+            raw_name, version, layout = parsed
+            meta_dir = Path(entry.path)
+            kind = layout if entry.is_dir() else "egg-info-file"
+            if kind == "egg-info-file" and layout != "egg-info":
+                continue
+            dist = InstalledDist(
+                name=canonicalize_name(raw_name),
+                raw_name=raw_name,
+                version=version or "",
+                meta_dir=meta_dir,
+                layout=kind,  # type: ignore[arg-type]
+            )
+            if not version:
+                text = dist.read_text("PKG-INFO" if layout == "egg-info" else "METADATA")
+                dist = InstalledDist(
+                    name=dist.name,
+                    raw_name=raw_name,
+                    version=_version_from_metadata(text) or "",
+                    meta_dir=meta_dir,
+                    layout=dist.layout,
+                )
+            found.append(dist)
+    found.sort(key=lambda d: (d.name, str(d.meta_dir)))
+    return found

@@ -1,0 +1,414 @@
+"""Reader for uv.lock (lock version 1, any revision).
+
+The reader turns the file into a graph of :class:`UvPackage` nodes; selection and the
+walk from the roots live in :mod:`driftcheck.select`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.errors import LockfileError
+from driftcheck.models import LockedPackage, Source
+from driftcheck.toml import load_toml, read_bytes
+
+__all__ = ["SUPPORTED_VERSIONS", "UvDependency", "UvLock", "UvPackage", "read_uv_lock"]
+
+SUPPORTED_VERSIONS = (1,)
+_SOURCE_KINDS = ("registry", "editable", "directory", "virtual", "path", "url", "git")
+
+
+@dataclass(frozen=True, slots=True)
+class UvDependency:
+    """An edge of the lock graph.
+
+    :param target: index of the package in :attr:`UvLock.packages`.
+    :param extras: extras of the target that this edge activates.
+    :param marker: the edge's marker, as written in the lock (``None`` = always).
+    """
+
+    target: int
+    extras: tuple[str, ...]
+    marker: str | None
+
+
+@dataclass(slots=True)
+class UvPackage:
+    locked: LockedPackage
+    resolution_markers: tuple[str, ...] = ()
+    dependencies: list[UvDependency] = field(default_factory=list)
+    optional: dict[str, list[UvDependency]] = field(default_factory=dict)
+    groups: dict[str, list[UvDependency]] = field(default_factory=dict)
+    provides_extras: frozenset[str] = frozenset()
+    declared_groups: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ManifestRequirement:
+    name: str
+    extras: tuple[str, ...]
+    marker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConflictItem:
+    package: str
+    extra: str | None = None
+    group: str | None = None
+
+
+@dataclass(slots=True)
+class UvLock:
+    path: Path
+    shown: str
+    text: str
+    version: int
+    revision: int
+    requires_python: str | None
+    packages: list[UvPackage]
+    by_name: dict[str, list[int]]
+    members: tuple[str, ...]
+    conflicts: tuple[tuple[ConflictItem, ...], ...]
+    manifest_requirements: tuple[ManifestRequirement, ...]
+    manifest_groups: dict[str, tuple[ManifestRequirement, ...]]
+    supported_markers: tuple[str, ...] = ()
+    _lines: list[int] | None = None
+
+    def line_of(self, index: int) -> int | None:
+        """The 1-based line of package ``index``'s ``name = ...`` entry."""
+        if self._lines is None:
+            self._lines = _package_lines(self.text)
+        return self._lines[index] if index < len(self._lines) else None
+
+
+_PACKAGE_HEADER = re.compile(r"^\[\[package\]\][ \t]*$", re.MULTILINE)
+
+
+def _package_lines(text: str) -> list[int]:
+    lines = []
+    for match in _PACKAGE_HEADER.finditer(text):
+        start = match.end()
+        name_at = text.find("\nname", start)
+        pos = name_at + 1 if name_at != -1 else match.start()
+        lines.append(text.count("\n", 0, pos) + 1)
+    return lines
+
+
+class _Checker:
+    """Type checks with dotted paths, raising LockfileError in the house style."""
+
+    def __init__(self, shown: str, text: str) -> None:
+        self.shown = shown
+        self.text = text
+        self._lines: list[int] | None = None
+
+    def fail(self, message: str, where: str | None = None, package: int | None = None) -> None:
+        line = None
+        if package is not None:
+            if self._lines is None:
+                self._lines = _package_lines(self.text)
+            if package < len(self._lines):
+                line = self._lines[package]
+        raise LockfileError(self.shown, message, line=line, where=where)
+
+    def get(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        kind: type | tuple[type, ...],
+        where: str,
+        *,
+        required: bool = False,
+        package: int | None = None,
+        label: str = "",
+    ) -> Any:
+        value = table.get(key)
+        if value is None:
+            if required:
+                self.fail(f"{label}missing required key '{key}'", where, package)
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.fail(
+                f"{label}'{key}' must be {_article(names)} {names}, not {type(value).__name__}",
+                f"{where}.{key}" if where else key,
+                package,
+            )
+        return value
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _parse_source(
+    check: _Checker, raw: Any, where: str, index: int, label: str, root: Path
+) -> tuple[Source, tuple[Any, ...]]:
+    if not isinstance(raw, dict):
+        check.fail(f"{label}'source' must be a table", where, index)
+    kinds = [k for k in _SOURCE_KINDS if k in raw]
+    if len(kinds) != 1:
+        check.fail(
+            f"{label}'source' must have exactly one of {', '.join(_SOURCE_KINDS)}", where, index
+        )
+    kind = kinds[0]
+    value = raw[kind]
+    if not isinstance(value, str):
+        check.fail(f"{label}source '{kind}' must be a string", f"{where}.{kind}", index)
+    key = tuple(sorted((k, str(v)) for k, v in raw.items()))
+    if kind == "registry":
+        return Source(kind="registry", url=value), key
+    if kind in ("editable", "directory", "virtual", "path"):
+        path = value if os.path.isabs(value) else os.path.normpath(root / value)
+        return Source(kind=kind, path=str(path)), key  # type: ignore[arg-type]
+    if kind == "url":
+        sub = raw.get("subdirectory")
+        return Source(kind="url", url=value, subdirectory=sub if isinstance(sub, str) else None), key
+    parts = urlsplit(value)
+    commit = parts.fragment or None
+    if not commit:
+        check.fail(f"{label}git source has no commit after '#'", f"{where}.git", index)
+    query = parse_qs(parts.query)
+    sub = query.get("subdirectory", [None])[0]
+    repo = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+    return Source(kind="git", url=repo, commit=commit, subdirectory=sub), key
+
+
+def _str_list(check: _Checker, value: Any, where: str, index: int | None, label: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        check.fail(f"{label}'{where.rsplit('.', 1)[-1]}' must be a list of strings", where, index)
+    return list(value)
+
+
+def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
+    """Read and validate a uv.lock file.
+
+    :param shown: how the path is named in messages (defaults to ``path``).
+    """
+    shown = shown or str(path)
+    data_bytes = read_bytes(path, shown)
+    data = load_toml(data_bytes, shown)
+    text = data_bytes.decode("utf-8")
+    return _build(data, path, shown, text)
+
+
+def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
+    check = _Checker(shown, text)
+    version = data.get("version")
+    if version is None:
+        check.fail("missing required key 'version'; is this a uv.lock?", "version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        check.fail(f"'version' must be an integer, not {type(version).__name__}", "version")
+    if version not in SUPPORTED_VERSIONS:
+        check.fail(
+            f"unsupported lock version {version}; driftcheck reads uv.lock version "
+            f"{', '.join(map(str, SUPPORTED_VERSIONS))} (upgrade driftcheck?)",
+            "version",
+        )
+    revision = check.get(data, "revision", int, "") or 0
+    requires_python = check.get(data, "requires-python", str, "")
+    supported = _str_list(check, data.get("supported-markers"), "supported-markers", None, "")
+    root = path.parent.absolute()
+
+    raw_packages = data.get("package", [])
+    if not isinstance(raw_packages, list):
+        check.fail("'package' must be an array of tables", "package")
+
+    packages: list[UvPackage] = []
+    by_name: dict[str, list[int]] = {}
+    by_key: dict[tuple[Any, ...], int] = {}
+    for i, raw in enumerate(raw_packages):
+        where = f"package[{i}]"
+        if not isinstance(raw, dict):
+            check.fail("each [[package]] must be a table", where, i)
+        raw_name = check.get(raw, "name", str, where, required=True, package=i)
+        name = canonicalize_name(raw_name)
+        label = f"package '{raw_name}': "
+        version_value = check.get(raw, "version", str, where, package=i, label=label)
+        if version_value is not None:
+            from packaging.version import InvalidVersion, Version
+
+            try:
+                Version(version_value)
+            except InvalidVersion:
+                check.fail(f"{label}invalid version {version_value!r}", f"{where}.version", i)
+        if "source" not in raw:
+            check.fail(f"{label}missing required key 'source'", where, i)
+        source, source_key = _parse_source(
+            check, raw["source"], f"{where}.source", i, label, root
+        )
+        markers = _str_list(check, raw.get("resolution-markers"), f"{where}.resolution-markers", i, label)
+        metadata = raw.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            check.fail(f"{label}'metadata' must be a table", f"{where}.metadata", i)
+        provides = _str_list(check, metadata.get("provides-extras"), f"{where}.metadata.provides-extras", i, label)
+        requires_dev = metadata.get("requires-dev") or {}
+        declared_groups = frozenset(requires_dev) if isinstance(requires_dev, dict) else frozenset()
+        packages.append(
+            UvPackage(
+                locked=LockedPackage(name=name, version=version_value, source=source),
+                resolution_markers=tuple(markers),
+                provides_extras=frozenset(canonicalize_name(e) for e in provides),
+                declared_groups=frozenset(canonicalize_name(g) for g in declared_groups),
+            )
+        )
+        by_name.setdefault(name, []).append(i)
+        key = (name, version_value, source_key)
+        if key in by_key:
+            check.fail(f"{label}duplicate package entry (same name, version and source)", where, i)
+        by_key[key] = i
+
+    def resolve(dep: Any, where: str, owner: int) -> UvDependency:
+        owner_label = f"package '{packages[owner].locked.name}': "
+        if not isinstance(dep, dict):
+            check.fail(f"{owner_label}dependency must be a table", where, owner)
+        dep_name = check.get(dep, "name", str, where, required=True, package=owner, label=owner_label)
+        name = canonicalize_name(dep_name)
+        candidates = by_name.get(name)
+        if not candidates:
+            check.fail(f"{owner_label}dependency '{dep_name}' is not a locked package", where, owner)
+        assert candidates is not None
+        if len(candidates) > 1:
+            want_version = dep.get("version")
+            want_source = dep.get("source")
+            matches = [
+                c
+                for c in candidates
+                if (want_version is None or packages[c].locked.version == want_version)
+                and (
+                    want_source is None
+                    or not isinstance(want_source, dict)
+                    or _source_key_matches(raw_packages[c].get("source"), want_source)
+                )
+            ]
+            if len(matches) != 1:
+                check.fail(
+                    f"{owner_label}dependency '{dep_name}' is ambiguous: "
+                    f"{len(candidates)} locked versions and no unique version/source",
+                    where,
+                    owner,
+                )
+            target = matches[0]
+        else:
+            target = candidates[0]
+        extras = _str_list(check, dep.get("extra"), f"{where}.extra", owner, owner_label)
+        marker = check.get(dep, "marker", str, where, package=owner, label=owner_label)
+        if marker is not None:
+            from driftcheck.markers import compile_marker
+
+            try:
+                compile_marker(marker)
+            except ValueError as exc:
+                check.fail(f"{owner_label}invalid marker {marker!r}: {exc}", f"{where}.marker", owner)
+        return UvDependency(
+            target=target, extras=tuple(canonicalize_name(e) for e in extras), marker=marker
+        )
+
+    for i, raw in enumerate(raw_packages):
+        where = f"package[{i}]"
+        pkg = packages[i]
+        deps = raw.get("dependencies", [])
+        if not isinstance(deps, list):
+            check.fail("'dependencies' must be an array", f"{where}.dependencies", i)
+        pkg.dependencies = [resolve(d, f"{where}.dependencies[{j}]", i) for j, d in enumerate(deps)]
+        for table_key, attr in (("optional-dependencies", "optional"), ("dev-dependencies", "groups")):
+            table = raw.get(table_key, {})
+            if not isinstance(table, dict):
+                check.fail(f"'{table_key}' must be a table", f"{where}.{table_key}", i)
+            resolved: dict[str, list[UvDependency]] = {}
+            for group_name, group_deps in table.items():
+                gwhere = f"{where}.{table_key}.{group_name}"
+                if not isinstance(group_deps, list):
+                    check.fail(f"'{table_key}.{group_name}' must be an array", gwhere, i)
+                resolved[canonicalize_name(group_name)] = [
+                    resolve(d, f"{gwhere}[{j}]", i) for j, d in enumerate(group_deps)
+                ]
+            setattr(pkg, attr, resolved)
+
+    manifest = data.get("manifest", {})
+    if not isinstance(manifest, dict):
+        check.fail("'manifest' must be a table", "manifest")
+    members = tuple(
+        canonicalize_name(m) for m in _str_list(check, manifest.get("members"), "manifest.members", None, "")
+    )
+
+    def manifest_reqs(items: Any, where: str) -> tuple[ManifestRequirement, ...]:
+        if items is None:
+            return ()
+        if not isinstance(items, list):
+            check.fail("must be an array", where)
+        out = []
+        for j, item in enumerate(items):
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                check.fail("requirement must be a table with a 'name'", f"{where}[{j}]")
+            marker = item.get("marker")
+            out.append(
+                ManifestRequirement(
+                    name=canonicalize_name(item["name"]),
+                    extras=tuple(canonicalize_name(e) for e in item.get("extras", []) or []),
+                    marker=marker if isinstance(marker, str) else None,
+                )
+            )
+        return tuple(out)
+
+    manifest_requirements = manifest_reqs(manifest.get("requirements"), "manifest.requirements")
+    raw_groups = manifest.get("dependency-groups", {}) or {}
+    if not isinstance(raw_groups, dict):
+        check.fail("must be a table", "manifest.dependency-groups")
+    manifest_groups = {
+        canonicalize_name(g): manifest_reqs(items, f"manifest.dependency-groups.{g}")
+        for g, items in raw_groups.items()
+    }
+
+    conflicts_raw = data.get("conflicts", [])
+    if not isinstance(conflicts_raw, list):
+        check.fail("'conflicts' must be an array", "conflicts")
+    conflicts = []
+    for j, conflict_set in enumerate(conflicts_raw):
+        if not isinstance(conflict_set, list):
+            check.fail("each conflict set must be an array", f"conflicts[{j}]")
+        items = []
+        for k, item in enumerate(conflict_set):
+            if not isinstance(item, dict) or not isinstance(item.get("package"), str):
+                check.fail("conflict item must be a table with a 'package'", f"conflicts[{j}][{k}]")
+            extra, group = item.get("extra"), item.get("group")
+            items.append(
+                ConflictItem(
+                    package=canonicalize_name(item["package"]),
+                    extra=canonicalize_name(extra) if isinstance(extra, str) else None,
+                    group=canonicalize_name(group) if isinstance(group, str) else None,
+                )
+            )
+        conflicts.append(tuple(items))
+
+    return UvLock(
+        path=path,
+        shown=shown,
+        text=text,
+        version=version,
+        revision=revision,
+        requires_python=requires_python,
+        packages=packages,
+        by_name=by_name,
+        members=members,
+        conflicts=tuple(conflicts),
+        manifest_requirements=manifest_requirements,
+        manifest_groups=manifest_groups,
+        supported_markers=tuple(supported),
+    )
+
+
+def _source_key_matches(package_source: Any, wanted: dict[str, Any]) -> bool:
+    if not isinstance(package_source, dict):
+        return False
+    return all(str(package_source.get(k)) == str(v) for k, v in wanted.items())

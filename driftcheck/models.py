@@ -1,0 +1,135 @@
+"""The common model every lockfile reader produces and every reporter consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+__all__ = [
+    "FINDING_KINDS",
+    "Finding",
+    "InstalledDist",
+    "LockedPackage",
+    "Report",
+    "Source",
+]
+
+SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]
+FindingKind = Literal["missing", "extraneous", "mismatched"]
+FINDING_KINDS: tuple[FindingKind, ...] = ("missing", "extraneous", "mismatched")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    """Where a locked package comes from.
+
+    :param url: the index URL (registry), archive URL (url) or repository URL (git).
+    :param path: the absolute local path for editable, directory, virtual and path sources.
+    :param commit: the full commit id of a git source.
+    """
+
+    kind: SourceKind
+    url: str | None = None
+    path: str | None = None
+    commit: str | None = None
+    subdirectory: str | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.kind in ("editable", "directory", "virtual", "path")
+
+    def describe(self) -> str:
+        if self.kind == "registry":
+            return "registry"
+        if self.kind == "git":
+            return f"git {self.url}@{self.commit}"
+        return f"{self.kind} {self.path or self.url}"
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"kind": self.kind}
+        for key in ("url", "path", "commit", "subdirectory"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        return data
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockedPackage:
+    """One package entry of a lockfile.
+
+    :param version: ``None`` for sources whose version the lock does not record.
+    :param line: the 1-based line of the package's ``name = ...`` in the lockfile.
+    """
+
+    name: str
+    version: str | None
+    source: Source
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InstalledDist:
+    """One installed distribution, as found on disk.
+
+    :param meta_dir: the ``.dist-info`` / ``.egg-info`` directory (or file).
+    :param raw_name: the name as spelled on disk, before normalisation.
+    """
+
+    name: str
+    raw_name: str
+    version: str
+    meta_dir: Path
+    layout: Literal["dist-info", "egg-info", "egg-info-file"]
+
+    def read_text(self, filename: str) -> str | None:
+        """Read a file of the metadata directory, or ``None`` when it is absent or unreadable."""
+        if self.layout == "egg-info-file":
+            return self.meta_dir.read_text(encoding="utf-8") if filename == "PKG-INFO" else None
+        try:
+            return (self.meta_dir / filename).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    @property
+    def installer(self) -> str | None:
+        text = self.read_text("INSTALLER")
+        return text.strip() or None if text is not None else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One difference between the lock's selection and the environment."""
+
+    kind: FindingKind
+    name: str
+    reason: str
+    expected: LockedPackage | None = None
+    installed: InstalledDist | None = None
+    required_by: tuple[str, ...] = ()
+    installed_source: Source | None = None
+    allowed: bool = False
+    allow_reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """Everything a reporter needs. Reporters render it; they never compute drift."""
+
+    lockfile: Path
+    lock_format: str
+    environment: Path
+    python: str
+    selection: dict[str, Any]
+    findings: tuple[Finding, ...]
+    fix_command: str | None = None
+    checked: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def drift(self) -> bool:
+        return any(not f.allowed for f in self.findings)
+
+    def count(self, kind: FindingKind) -> int:
+        return sum(1 for f in self.findings if f.kind == kind and not f.allowed)

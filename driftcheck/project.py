@@ -1,0 +1,89 @@
+"""What driftcheck reads from the project's pyproject.toml (never written)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.errors import ConfigError, LockfileError
+from driftcheck.toml import load_toml
+
+__all__ = ["Pyproject", "find_project_root", "read_pyproject"]
+
+_MARKERS = ("uv.lock", "pyproject.toml")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Pyproject:
+    """The parts of pyproject.toml driftcheck uses. ``path`` is ``None`` when absent."""
+
+    path: Path | None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str | None:
+        project = self.data.get("project")
+        if isinstance(project, dict) and isinstance(project.get("name"), str):
+            return canonicalize_name(project["name"])
+        return None
+
+    @property
+    def tool_uv(self) -> dict[str, Any]:
+        tool = self.data.get("tool", {})
+        uv = tool.get("uv", {}) if isinstance(tool, dict) else {}
+        return uv if isinstance(uv, dict) else {}
+
+    @property
+    def tool_driftcheck(self) -> dict[str, Any] | None:
+        tool = self.data.get("tool", {})
+        value = tool.get("driftcheck") if isinstance(tool, dict) else None
+        if value is not None and not isinstance(value, dict):
+            raise ConfigError(f"{self.path}: [tool.driftcheck] must be a table")
+        return value
+
+    def group_names(self) -> frozenset[str]:
+        groups = self.data.get("dependency-groups", {})
+        return frozenset(canonicalize_name(g) for g in groups) if isinstance(groups, dict) else frozenset()
+
+    def extra_names(self) -> frozenset[str]:
+        project = self.data.get("project", {})
+        extras = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
+        return frozenset(canonicalize_name(e) for e in extras) if isinstance(extras, dict) else frozenset()
+
+    def default_groups(self) -> tuple[str, ...] | str:
+        value = self.tool_uv.get("default-groups")
+        if value == "all":
+            return "all"
+        if isinstance(value, list):
+            return tuple(canonicalize_name(v) for v in value if isinstance(v, str))
+        return ("dev",)
+
+    def no_build_isolation(self) -> bool:
+        uv = self.tool_uv
+        return bool(uv.get("no-build-isolation")) or bool(uv.get("no-build-isolation-package"))
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` holding a uv.lock or pyproject.toml."""
+    start = start.absolute()
+    for directory in (start, *start.parents):
+        if any((directory / m).is_file() for m in _MARKERS):
+            return directory
+    return start
+
+
+def read_pyproject(root: Path) -> Pyproject:
+    path = root / "pyproject.toml"
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Pyproject(path=None)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return Pyproject(path=path, data=load_toml(raw, str(path)))
+    except LockfileError as exc:
+        raise ConfigError(str(exc)) from None

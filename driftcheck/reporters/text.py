@@ -1,0 +1,60 @@
+"""Human output: uv-like ``+``/``-``/``~`` lines, coloured only when asked."""
+
+from __future__ import annotations
+
+from driftcheck.models import Finding, Report
+
+__all__ = ["render"]
+
+_SIGN = {"missing": "+", "extraneous": "-", "mismatched": "~"}
+_COLOR = {"missing": "32", "extraneous": "31", "mismatched": "33", "allowed": "2"}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+
+def _line(f: Finding, color: bool) -> str:
+    if f.kind == "missing":
+        what = f"{f.name}=={f.expected.version}" if f.expected and f.expected.version else f.name
+    elif f.kind == "extraneous":
+        what = f"{f.name}=={f.installed.version}" if f.installed else f.name
+    else:
+        have = f.installed.version if f.installed else "?"
+        want = f.expected.version if f.expected and f.expected.version else "?"
+        what = f"{f.name} {have} -> {want}" if have != want else f"{f.name}=={have}"
+    sign = "=" if f.allowed else _SIGN[f.kind]
+    reason = f.reason
+    if f.allowed:
+        reason = f"allowed: {f.allow_reason}" if f.allow_reason else "allowed by --allow"
+    extra = ""
+    if f.required_by and len(f.required_by) > 1:
+        extra = f" [required by {' -> '.join(f.required_by[:-1])}]"
+    if f.installed is not None and f.kind == "extraneous" and not f.allowed:
+        installer = f.installed.installer
+        if installer:
+            extra += f" [installer: {installer}]"
+    line = f" {sign} {what}: {reason}{extra}"
+    return _paint(line, _COLOR["allowed" if f.allowed else f.kind], color)
+
+
+def render(report: Report, *, color: bool = False) -> str:
+    lock = report.lockfile.name
+    env = report.environment
+    lines = []
+    if report.drift:
+        counts = ", ".join(
+            f"{report.count(k)} {k}"
+            for k in ("missing", "extraneous", "mismatched")
+            if report.count(k)
+        )
+        lines.append(f"driftcheck: {env} does not match {lock} ({report.lock_format}): {counts}")
+    else:
+        lines.append(
+            f"driftcheck: {env} matches {lock} ({report.lock_format}), "
+            f"{report.checked} packages checked"
+        )
+    lines.extend(_line(f, color) for f in report.findings)
+    if report.drift and report.fix_command:
+        lines.append(f"hint: run `{report.fix_command}` to restore sync")
+    return "\n".join(lines) + "\n"

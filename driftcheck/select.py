@@ -1,0 +1,409 @@
+"""uv's selection: which locked packages `uv sync` would install, for one target.
+
+This follows uv's ``Installable::to_resolution``: walk breadth-first from the selected
+roots, following an edge only where its marker is true for the target, with uv's
+encoded conflict extras (``extra-…``, ``group-…``, ``project-…``) treated as a set of
+activated extras.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from driftcheck.errors import SelectionError
+from driftcheck.lockfiles.uv import ConflictItem, UvDependency, UvLock
+from driftcheck.markers import MarkerEvaluator
+
+__all__ = ["ProjectInfo", "Selected", "UvSelection", "select_uv"]
+
+DevMode = Literal["include", "exclude", "only"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UvSelection:
+    """The selection flags of `uv sync`, with uv's meaning. Names are canonical."""
+
+    extras: tuple[str, ...] = ()
+    all_extras: bool = False
+    no_extras: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    no_groups: tuple[str, ...] = ()
+    only_groups: tuple[str, ...] = ()
+    all_groups: bool = False
+    no_default_groups: bool = False
+    dev: DevMode | None = None
+    packages: tuple[str, ...] = ()
+    all_packages: bool = False
+    no_install_project: bool = False
+    no_install_workspace: bool = False
+    no_install_local: bool = False
+    no_install_packages: tuple[str, ...] = ()
+    no_editable: bool = False
+    inexact: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    def as_flags(self) -> list[str]:
+        """The selection spelled as `uv sync` flags, for fix commands."""
+        flags: list[str] = []
+        flags += [f"--extra={e}" for e in self.extras]
+        flags += ["--all-extras"] if self.all_extras else []
+        flags += [f"--no-extra={e}" for e in self.no_extras]
+        flags += [f"--group={g}" for g in self.groups]
+        flags += [f"--no-group={g}" for g in self.no_groups]
+        flags += [f"--only-group={g}" for g in self.only_groups]
+        flags += ["--all-groups"] if self.all_groups else []
+        flags += ["--no-default-groups"] if self.no_default_groups else []
+        flags += {"include": ["--dev"], "exclude": ["--no-dev"], "only": ["--only-dev"], None: []}[
+            self.dev
+        ]
+        flags += [f"--package={p}" for p in self.packages]
+        flags += ["--all-packages"] if self.all_packages else []
+        flags += ["--no-install-project"] if self.no_install_project else []
+        flags += ["--no-install-workspace"] if self.no_install_workspace else []
+        flags += ["--no-install-local"] if self.no_install_local else []
+        flags += [f"--no-install-package={p}" for p in self.no_install_packages]
+        flags += ["--no-editable"] if self.no_editable else []
+        flags += ["--inexact"] if self.inexact else []
+        return flags
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProjectInfo:
+    """What the project's pyproject.toml says that selection needs.
+
+    :param name: the root project's name, or ``None`` for a non-project workspace root.
+    :param default_groups: ``[tool.uv] default-groups``: a list, or ``"all"``.
+    :param groups: group names declared in ``[dependency-groups]`` of each member read.
+    :param extras: extra names declared in ``[project.optional-dependencies]``.
+    """
+
+    name: str | None
+    default_groups: tuple[str, ...] | Literal["all"] = ("dev",)
+    groups: dict[str, frozenset[str]] = field(default_factory=dict)
+    extras: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Selected:
+    """The walk's result: packages to install, each with the path that reached it."""
+
+    expected: dict[int, tuple[str, ...]]
+    walked: dict[int, tuple[str, ...]]
+
+
+class _Groups:
+    def __init__(self, sel: UvSelection, defaults: tuple[str, ...] | Literal["all"]) -> None:
+        group = list(sel.groups)
+        only = list(sel.only_groups)
+        no = list(sel.no_groups)
+        if sel.dev == "include":
+            group.append("dev")
+        elif sel.dev == "only":
+            only.append("dev")
+        elif sel.dev == "exclude":
+            no.append("dev")
+        self.prod = not only
+        use_defaults = not sel.no_default_groups and not only
+        self.all = sel.all_groups or (use_defaults and defaults == "all")
+        include = set(group) | set(only)
+        if use_defaults and defaults != "all":
+            include |= set(defaults)
+        self.include = include
+        self.exclude = set(no)
+        self.from_defaults = set() if defaults == "all" or not use_defaults else set(defaults)
+
+    def contains(self, group: str) -> bool:
+        return group not in self.exclude and (self.all or group in self.include)
+
+
+class _Extras:
+    def __init__(self, sel: UvSelection) -> None:
+        self.all = sel.all_extras
+        self.include = set(sel.extras)
+        self.exclude = set(sel.no_extras)
+
+    def contains(self, extra: str) -> bool:
+        return extra not in self.exclude and (self.all or extra in self.include)
+
+
+def _enc_extra(package: str, extra: str) -> str:
+    return f"extra-{len(package)}-{package}-{extra}"
+
+
+def _enc_group(package: str, group: str) -> str:
+    return f"group-{len(package)}-{package}-{group}"
+
+
+def _enc_project(package: str) -> str:
+    return f"project-{len(package)}-{package}"
+
+
+def _conjunction(items: Sequence[str]) -> str:
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + f", and {items[-1]}"
+
+
+def _describe_item(item: ConflictItem) -> str:
+    if item.extra is not None:
+        return f"`{item.package}[{item.extra}]`"
+    if item.group is not None:
+        return f"`{item.package}:{item.group}`"
+    return item.package
+
+
+def _check_declared_conflicts(
+    lock: UvLock, roots: Iterable[str], extras: _Extras, groups: _Groups
+) -> None:
+    root_set = set(roots)
+    for conflict_set in lock.conflicts:
+        hits = []
+        for item in conflict_set:
+            if item.package not in root_set:
+                continue
+            if item.extra is not None:
+                on = extras.contains(item.extra)
+            elif item.group is not None:
+                on = groups.contains(item.group)
+            else:
+                on = groups.prod
+            if on:
+                hits.append(item)
+        if len(hits) < 2:
+            continue
+        rendered = ", ".join(_describe_item(i) for i in conflict_set)
+        if all(h.extra is not None for h in hits):
+            names = _conjunction([f"`{h.extra}`" for h in hits])
+            raise SelectionError(
+                f"Extras {names} are incompatible with the declared conflicts: {{{rendered}}}"
+            )
+        if all(h.group is not None for h in hits):
+            names = _conjunction(
+                [
+                    f"`{h.group}` (enabled by default)"
+                    if h.group in groups.from_defaults
+                    else f"`{h.group}`"
+                    for h in hits
+                ]
+            )
+            raise SelectionError(
+                f"Groups {names} are incompatible with the conflicts: {{{rendered}}}"
+            )
+        names = _conjunction([_describe_item(h) for h in hits])
+        raise SelectionError(f"{names} are incompatible with the declared conflicts: {{{rendered}}}")
+
+
+def _find_root(lock: UvLock, name: str, evaluate: MarkerEvaluator) -> int:
+    candidates = lock.by_name.get(name, [])
+    if len(candidates) == 1:
+        return candidates[0]
+    matching = [
+        c
+        for c in candidates
+        if not lock.packages[c].resolution_markers
+        or any(evaluate(m) for m in lock.packages[c].resolution_markers)
+    ]
+    if len(matching) != 1:
+        raise SelectionError(f"{lock.shown}: cannot find a unique locked package for `{name}`")
+    return matching[0]
+
+
+def _roots(lock: UvLock, sel: UvSelection, project: ProjectInfo) -> list[str]:
+    members = list(lock.members) or ([project.name] if project.name else [])
+    if sel.all_packages:
+        return members
+    if sel.packages:
+        for name in sel.packages:
+            if name not in members and name != project.name:
+                raise SelectionError(f"Package `{name}` not found in workspace")
+        return list(sel.packages)
+    if project.name:
+        return [project.name]
+    return members
+
+
+def select_uv(
+    lock: UvLock, sel: UvSelection, project: ProjectInfo, evaluate: MarkerEvaluator
+) -> Selected:
+    """Compute what `uv sync --frozen` with ``sel`` would install for the target.
+
+    :raises SelectionError: for an unknown extra, group or package, or conflicting extras.
+    """
+    extras = _Extras(sel)
+    groups = _Groups(sel, project.default_groups)
+    root_names = _roots(lock, sel, project)
+    roots = [_find_root(lock, n, evaluate) for n in root_names]
+    _validate_names(lock, sel, project, root_names, roots, groups)
+    _check_declared_conflicts(lock, root_names, extras, groups)
+
+    project_name = (
+        sel.packages[0] if len(sel.packages) == 1 else project.name if project.name else None
+    )
+    members = set(lock.members) | ({project.name} if project.name else set())
+
+    def installable(index: int) -> bool:
+        pkg = lock.packages[index].locked
+        if pkg.source.kind == "virtual":
+            return False
+        name = pkg.name
+        if sel.no_install_project and name == project_name:
+            return False
+        if sel.no_install_workspace and (name in members or name == project_name):
+            return False
+        if sel.no_install_local and pkg.source.is_local:
+            return False
+        return name not in sel.no_install_packages
+
+    active: set[str] = set()
+    if lock.conflicts:
+        for r in roots:
+            pkg = lock.packages[r]
+            if groups.prod:
+                active.add(_enc_project(pkg.locked.name))
+                active.update(
+                    _enc_extra(pkg.locked.name, e) for e in pkg.optional if extras.contains(e)
+                )
+            active.update(_enc_group(pkg.locked.name, g) for g in pkg.groups if groups.contains(g))
+
+    # The conflict pass: extras activated along followed edges can switch on more
+    # edges, so walk to a fixpoint before the final walk (uv does the same).
+    if lock.conflicts:
+        while True:
+            before = len(active)
+            _walk(lock, roots, groups, extras, evaluate, active, installable, collect=active)
+            if len(active) == before:
+                break
+        _check_activated_conflicts(lock, active)
+    return _walk(lock, roots, groups, extras, evaluate, active, installable, collect=None)
+
+
+def _check_activated_conflicts(lock: UvLock, active: set[str]) -> None:
+    for conflict_set in lock.conflicts:
+        hits = [
+            i for i in conflict_set if i.extra is not None and _enc_extra(i.package, i.extra) in active
+        ]
+        if len(hits) >= 2:
+            a, b = hits[0], hits[1]
+            raise SelectionError(
+                f"Found conflicting extras `{a.package}[{a.extra}]` and `{b.package}[{b.extra}]` "
+                "enabled simultaneously"
+            )
+
+
+def _walk(
+    lock: UvLock,
+    roots: list[int],
+    groups: _Groups,
+    extras: _Extras,
+    evaluate: MarkerEvaluator,
+    active: set[str],
+    installable: Any,
+    collect: set[str] | None,
+) -> Selected:
+    packages = lock.packages
+    expected: dict[int, tuple[str, ...]] = {}
+    walked: dict[int, tuple[str, ...]] = {}
+    seen: set[tuple[int, str | None]] = set()
+    queue: deque[tuple[int, str | None]] = deque()
+
+    def reach(index: int, path: tuple[str, ...], install: bool) -> None:
+        walked.setdefault(index, path)
+        if install and installable(index):
+            expected.setdefault(index, path)
+
+    def push(index: int, extra: str | None) -> None:
+        if (index, extra) not in seen:
+            seen.add((index, extra))
+            queue.append((index, extra))
+
+    def follow(dep: UvDependency, path: tuple[str, ...]) -> bool:
+        target = packages[dep.target].locked.name
+        newly = {_enc_extra(target, e) for e in dep.extras} if lock.conflicts else set()
+        if not evaluate(dep.marker, active | newly):
+            return False
+        if collect is not None:
+            collect.update(newly)
+        reach(dep.target, (*path, target), True)
+        push(dep.target, None)
+        for extra in dep.extras:
+            push(dep.target, extra)
+        return True
+
+    for r in roots:
+        pkg = packages[r]
+        path = (pkg.locked.name,)
+        reach(r, path, groups.prod)
+        if groups.prod:
+            push(r, None)
+            for extra in pkg.optional:
+                if extras.contains(extra):
+                    push(r, extra)
+    for r in roots:
+        pkg = packages[r]
+        for group, deps in pkg.groups.items():
+            if groups.contains(group):
+                for dep in deps:
+                    follow(dep, (pkg.locked.name,))
+    for req in lock.manifest_requirements:
+        if evaluate(req.marker):
+            index = _find_root(lock, req.name, evaluate)
+            reach(index, (req.name,), groups.prod)
+            push(index, None)
+            for extra in req.extras:
+                push(index, extra)
+    for group, reqs in lock.manifest_groups.items():
+        if not groups.contains(group):
+            continue
+        for req in reqs:
+            if evaluate(req.marker):
+                index = _find_root(lock, req.name, evaluate)
+                reach(index, (req.name,), True)
+                push(index, None)
+                for extra in req.extras:
+                    push(index, extra)
+
+    while queue:
+        index, extra = queue.popleft()
+        pkg = packages[index]
+        deps = pkg.optional.get(extra, []) if extra is not None else pkg.dependencies
+        path = walked[index]
+        for dep in deps:
+            follow(dep, path)
+    return Selected(expected=expected, walked=walked)
+
+
+def _validate_names(
+    lock: UvLock,
+    sel: UvSelection,
+    project: ProjectInfo,
+    root_names: list[str],
+    roots: list[int],
+    groups: _Groups,
+) -> None:
+    known_groups: set[str] = set(lock.manifest_groups)
+    known_extras: set[str] = set()
+    for name, index in zip(root_names, roots):
+        pkg = lock.packages[index]
+        known_groups |= set(pkg.groups) | pkg.declared_groups | project.groups.get(name, frozenset())
+        known_extras |= set(pkg.optional) | pkg.provides_extras | project.extras.get(name, frozenset())
+    for group in (*sel.groups, *sel.no_groups, *sel.only_groups):
+        if group not in known_groups:
+            raise SelectionError(f"Group `{group}` is not defined in the project's `dependency-groups` table")
+    if project.default_groups != "all" and not sel.no_default_groups:
+        for group in project.default_groups:
+            if group != "dev" and group not in known_groups:
+                raise SelectionError(
+                    f"Default group `{group}` (from `tool.uv.default-groups`) is not defined "
+                    "in the project's `dependency-groups` table"
+                )
+    for extra in (*sel.extras, *sel.no_extras):
+        if extra not in known_extras:
+            owner = root_names[0] if root_names else "project"
+            raise SelectionError(
+                f"Extra `{extra}` is not defined in the `optional-dependencies` table for `{owner}`"
+            )

@@ -1,0 +1,48 @@
+"""TOML loading with errors that name the file and line."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from driftcheck.errors import LockfileError
+
+__all__ = ["load_toml", "read_bytes"]
+
+_LINE = re.compile(r"at line (\d+)")
+
+
+def read_bytes(path: Path, shown: str) -> bytes:
+    """Read a whole input file, turning OS errors into a LockfileError."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LockfileError(shown, "file not found") from None
+    except IsADirectoryError:
+        raise LockfileError(shown, "is a directory, not a file") from None
+    except OSError as exc:
+        raise LockfileError(shown, f"cannot read: {exc.strerror}") from None
+
+
+def load_toml(data: bytes, shown: str) -> dict[str, Any]:
+    """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LockfileError(shown, "not valid UTF-8", line=line) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _LINE.search(message)
+        detail = message.split(" (at ")[0]
+        raise LockfileError(
+            shown, f"invalid TOML: {detail}", line=int(match.group(1)) if match else None
+        ) from None
