@@ -1,0 +1,150 @@
+"""Shared helpers for tests that drive real tools (uv, pip) in real venvs."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from driftcheck.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def uv_bin() -> str:
+    """The uv executable installed as a test dependency, next to this interpreter."""
+    try:
+        from uv import find_uv_bin
+    except ImportError:  # pragma: no cover
+        pytest.skip("uv is not installed: install driftcheck with its [test] extra")
+    return str(find_uv_bin())
+
+
+def tool_env(**extra: str) -> dict[str, str]:
+    """A clean environment for the real tools: no active venv, no pre-commit, no colour."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "PRE_COMMIT", "CONDA_PREFIX")
+        and not k.startswith("DRIFTCHECK_")
+    }
+    env.update(
+        UV_PYTHON_DOWNLOADS="never",
+        UV_NO_PROGRESS="1",
+        NO_COLOR="1",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    env.update(extra)
+    return env
+
+
+def run(cmd: Sequence[str], cwd: Path, *, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        list(cmd), cwd=cwd, env=tool_env(**env), capture_output=True, text=True, timeout=600
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(cmd)} exited {result.returncode}\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def find_python(version: str) -> str | None:
+    """An interpreter for ``version`` (e.g. "3.10"), from PATH or pyenv; None if absent."""
+    candidates = []
+    root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
+    candidates += sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"), reverse=True)
+    which = shutil.which(f"python{version}")
+    if which:
+        candidates.append(which)
+    if sys.version_info[:2] == tuple(int(p) for p in version.split(".")):
+        candidates.insert(0, sys.executable)
+    for candidate in candidates:
+        try:
+            out = subprocess.run(
+                [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                capture_output=True, text=True, timeout=30,
+            )
+        except OSError:
+            continue
+        if out.returncode == 0 and out.stdout.strip() == version:
+            return candidate
+    return None
+
+
+def require_python(version: str) -> str:
+    found = find_python(version)
+    if found is None:
+        pytest.skip(f"no Python {version} on this machine")
+    return found
+
+
+def driftcheck(args: Sequence[str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run driftcheck's main() in-process; returns (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    old = Path.cwd()
+    env_backup = {k: os.environ.pop(k) for k in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT") if k in os.environ}
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args))
+    finally:
+        os.chdir(old)
+        os.environ.update(env_backup)
+    return code, out.getvalue(), err.getvalue()
+
+
+def driftcheck_json(args: Sequence[str], cwd: Path | None = None) -> tuple[int, dict[str, Any] | None, str]:
+    code, out, err = driftcheck(["--json", *args], cwd)
+    return code, (json.loads(out) if out.strip() else None), err
+
+
+def uv_verdict(project: Path, flags: Sequence[str]) -> tuple[int, dict[str, str], str]:
+    """`uv sync --check --frozen` as (exit code, {name: kind}, stderr)."""
+    result = run(
+        [uv_bin(), "sync", "--check", "--frozen", "--output-format", "json", *flags],
+        project,
+        check=False,
+    )
+    actions: dict[str, set[str]] = {}
+    if result.stdout.strip():
+        data = json.loads(result.stdout)
+        for change in data["sync"]["changes"]:
+            actions.setdefault(change["name"], set()).add(change["action"])
+    kinds = {}
+    for name, acts in actions.items():
+        if acts == {"installed"}:
+            kinds[name] = "missing"
+        elif acts == {"uninstalled"}:
+            kinds[name] = "extraneous"
+        else:
+            kinds[name] = "mismatched"
+    return result.returncode, kinds, result.stderr
+
+
+def finding_kinds(report: dict[str, Any] | None) -> dict[str, str]:
+    if report is None:
+        return {}
+    return {f["name"]: f["kind"] for f in report["findings"] if not f["allowed"]}
+
+
+@contextlib.contextmanager
+def chdir(path: Path) -> Iterator[None]:
+    old = Path.cwd()
+    os.chdir(path)
+    try:
+        yield
+    finally:
+        os.chdir(old)
