@@ -105,11 +105,12 @@ def apply_config(config: dict[str, Any], where: str, cli: Options, given: set[st
         if key not in config:
             continue
         attr = key.replace("-", "_")
-        value = _typed(where, key, config[key], kind)
         if key == "allow":
-            top["allow"] = _allow_rules(where, value) + cli.allow
+            if not isinstance(config[key], list):
+                raise ConfigError(f"{where}: 'allow' must be a list")
+            top["allow"] = _allow_rules(where, config[key]) + cli.allow
         elif attr not in given:
-            top[attr] = value
+            top[attr] = _typed(where, key, config[key], kind)
     sel_changes: dict[str, Any] = {}
     for key, (attr, kind) in _SELECTION_KEYS.items():
         if key in config and attr not in given:

@@ -136,13 +136,18 @@ class _Checker:
                 self.fail(f"{label}missing required key '{key}'", where, package)
             return None
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            kinds = (kind,) if isinstance(kind, type) else kind
+            names = " or ".join(_TOML_TYPE_NAMES.get(k, k.__name__) for k in kinds)
             self.fail(
-                f"{label}'{key}' must be {_article(names)} {names}, not {type(value).__name__}",
+                f"{label}'{key}' must be {_article(names)} {names}, "
+                f"not {_TOML_TYPE_NAMES.get(type(value), type(value).__name__)}",
                 f"{where}.{key}" if where else key,
                 package,
             )
         return value
+
+
+_TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
 
 
 def _article(word: str) -> str:
@@ -208,7 +213,8 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
     if version is None:
         check.fail("missing required key 'version'; is this a uv.lock?", "version")
     if not isinstance(version, int) or isinstance(version, bool):
-        check.fail(f"'version' must be an integer, not {type(version).__name__}", "version")
+        got = _TOML_TYPE_NAMES.get(type(version), type(version).__name__)
+        check.fail(f"'version' must be an integer, not {got}", "version")
     if version not in SUPPORTED_VERSIONS:
         check.fail(
             f"unsupported lock version {version}; driftcheck reads uv.lock version "
