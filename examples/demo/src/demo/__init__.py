@@ -1,0 +1,1 @@
+from greeting import hello as hello
