@@ -11,7 +11,6 @@ from pathlib import Path
 from driftcheck.config import AllowRule, Options
 from driftcheck.diff import Expected, Rules, diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
-from driftcheck.errors import ConfigError
 from driftcheck.lockfiles.uv import UvLock, read_uv_lock
 from driftcheck.markers import MarkerEvaluator
 from driftcheck.models import Finding, LockedPackage, Report
@@ -134,5 +133,3 @@ def _as_installed_form(locked: LockedPackage, sel: UvSelection) -> LockedPackage
     if sel.no_editable and locked.source.kind == "editable":
         return replace(locked, source=replace(locked.source, kind="directory"))
     return locked
-
-

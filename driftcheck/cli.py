@@ -44,7 +44,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--output-format", choices=("text", "json"), help="default: text")
     p.add_argument("--json", action="store_const", const="json", dest="output_format")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
-    p.add_argument("--allow", action="append", metavar="PATTERN", help="tolerate an extraneous package (glob)")
+    p.add_argument(
+        "--allow", action="append", metavar="PATTERN", help="tolerate an extraneous package (glob)"
+    )
     p.add_argument("--color", choices=("auto", "always", "never"))
     p.add_argument("--no-build-isolation", action="store_true")
     p.add_argument("--no-build-isolation-package", action="append", metavar="NAME")
@@ -66,7 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-install-project", action="store_true")
     g.add_argument("--no-install-workspace", action="store_true")
     g.add_argument("--no-install-local", action="store_true")
-    g.add_argument("--no-install-package", action="append", dest="no_install_packages", metavar="NAME")
+    g.add_argument(
+        "--no-install-package", action="append", dest="no_install_packages", metavar="NAME"
+    )
     g.add_argument("--no-editable", action="store_true")
     g.add_argument("--inexact", action="store_true")
     g.add_argument("--exact", action="store_false", dest="inexact", help="the default")
@@ -94,25 +98,41 @@ def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
     given = set(vars(ns))
     sel_kwargs: dict[str, Any] = {}
     for name in (
-        "extras", "no_extras", "groups", "no_groups", "only_groups", "packages",
+        "extras",
+        "no_extras",
+        "groups",
+        "no_groups",
+        "only_groups",
+        "packages",
         "no_install_packages",
     ):
         if name in given:
             sel_kwargs[name] = tuple(canonicalize_name(v) for v in getattr(ns, name))
     for name in (
-        "all_extras", "all_groups", "no_default_groups", "dev", "all_packages",
-        "no_install_project", "no_install_workspace", "no_install_local", "no_editable", "inexact",
+        "all_extras",
+        "all_groups",
+        "no_default_groups",
+        "dev",
+        "all_packages",
+        "no_install_project",
+        "no_install_workspace",
+        "no_install_local",
+        "no_editable",
+        "inexact",
     ):
         if name in given:
             sel_kwargs[name] = getattr(ns, name)
     options = Options(
         lockfile=getattr(ns, "lockfile", None),
         python=getattr(ns, "python", None),
-        output_format=getattr(ns, "output_format", None) or os.environ.get("DRIFTCHECK_OUTPUT_FORMAT") or "text",
+        output_format=getattr(ns, "output_format", None)
+        or os.environ.get("DRIFTCHECK_OUTPUT_FORMAT")
+        or "text",
         allow=tuple(AllowRule(pattern=a.lower()) for a in getattr(ns, "allow", [])),
         selection=UvSelection(**sel_kwargs),
         no_build_isolation=bool(
-            getattr(ns, "no_build_isolation", False) or getattr(ns, "no_build_isolation_package", None)
+            getattr(ns, "no_build_isolation", False)
+            or getattr(ns, "no_build_isolation_package", None)
         ),
         exit_zero=getattr(ns, "exit_zero", False),
     )
@@ -147,7 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = run_check(root, options, pyproject)
         from driftcheck.reporters import render
 
-        out = render(report, options.output_format, color=_use_color(getattr(ns, "color", None), sys.stdout))
+        out = render(
+            report, options.output_format, color=_use_color(getattr(ns, "color", None), sys.stdout)
+        )
     except _UsageError as exc:
         print(f"driftcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -89,7 +89,7 @@ def _same_path(a: str, b: str) -> bool:
     if os.path.normpath(a) == os.path.normpath(b):
         return True
     try:
-        return os.path.samefile(a, b)
+        return Path(a).samefile(b)
     except OSError:
         return False
 
@@ -116,8 +116,8 @@ def installed_source(dist: InstalledDist) -> Source:
     if direct is None:
         return Source(kind="registry")
     if direct.dir_info is not None:
-        kind = "editable" if direct.dir_info.editable else "directory"
-        return Source(kind=kind, path=_file_url_path(direct.url))
+        editable = bool(direct.dir_info.editable)
+        return Source(kind="editable" if editable else "directory", path=_file_url_path(direct.url))
     if direct.vcs_info is not None:
         return Source(
             kind="git",
@@ -236,12 +236,11 @@ def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str |
         return problem
     if src.kind == "registry":
         if direct is not None:
-            got = installed_source(dist)
-            return f"installed from {got.describe()}, locked from the registry"
+            return f"installed from {installed_source(dist).describe()}, locked from the registry"
     elif src.kind in ("editable", "directory"):
         if direct is None or direct.dir_info is None:
-            got = "the registry" if direct is None else installed_source(dist).describe()
-            return f"installed from {got}, locked as {src.kind} {src.path}"
+            have = "the registry" if direct is None else installed_source(dist).describe()
+            return f"installed from {have}, locked as {src.kind} {src.path}"
         want_editable = src.kind == "editable"
         if bool(direct.dir_info.editable) != want_editable:
             have = "editable" if direct.dir_info.editable else "non-editable"
@@ -279,7 +278,9 @@ def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str |
         if src.url is None or _repository(direct.url) != _repository(src.url):
             return f"installed from {direct.url}, locked at {src.url}"
         if direct.vcs_info.commit_id != src.commit:
-            return f"commit {direct.vcs_info.commit_id[:12]} installed, {str(src.commit)[:12]} locked"
+            return (
+                f"commit {direct.vcs_info.commit_id[:12]} installed, {str(src.commit)[:12]} locked"
+            )
     if locked.version is not None and not _versions_equal(dist.version, locked.version):
         return f"version {dist.version} installed, {locked.version} locked"
     return None

@@ -205,9 +205,9 @@ def load_environment(path: Path) -> TargetEnvironment:
             raise EnvironmentError_(
                 f"{prefix}: not a Python environment (no pyvenv.cfg and no site-packages)"
             )
-        version = sites[0].parent.name.removeprefix("python").rstrip("t")
+        layout_version = sites[0].parent.name.removeprefix("python").rstrip("t")
         return TargetEnvironment(
-            prefix=prefix, site_packages=tuple(sites), python_full_version=f"{version}.0"
+            prefix=prefix, site_packages=tuple(sites), python_full_version=f"{layout_version}.0"
         )
     cfg = _read_pyvenv_cfg(cfg_path)
     version = cfg.get("version_info") or cfg.get("version") or cfg.get("version-info")

@@ -44,5 +44,5 @@ class SelectionError(DriftcheckError):
     """An unknown extra or group, conflicting extras, an unknown package."""
 
 
-class EnvironmentError_(DriftcheckError):  # noqa: N801 - avoid shadowing the builtin
+class EnvironmentError_(DriftcheckError):
     """The target environment cannot be found or read at all."""

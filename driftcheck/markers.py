@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Set
-from functools import lru_cache
+from functools import cache
 
 from packaging.markers import InvalidMarker, Marker
 
@@ -33,7 +33,7 @@ def _rewrite(marker: str) -> tuple[str, bool]:
     return _EXTRA_CLAUSE.sub(repl, marker), uses_extra
 
 
-@lru_cache(maxsize=None)
+@cache
 def compile_marker(marker: str) -> tuple[Marker, bool]:
     """Parse a lock marker once. Returns the marker and whether it mentions extras.
 

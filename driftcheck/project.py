@@ -46,12 +46,20 @@ class Pyproject:
 
     def group_names(self) -> frozenset[str]:
         groups = self.data.get("dependency-groups", {})
-        return frozenset(canonicalize_name(g) for g in groups) if isinstance(groups, dict) else frozenset()
+        return (
+            frozenset(canonicalize_name(g) for g in groups)
+            if isinstance(groups, dict)
+            else frozenset()
+        )
 
     def extra_names(self) -> frozenset[str]:
         project = self.data.get("project", {})
         extras = project.get("optional-dependencies", {}) if isinstance(project, dict) else {}
-        return frozenset(canonicalize_name(e) for e in extras) if isinstance(extras, dict) else frozenset()
+        return (
+            frozenset(canonicalize_name(e) for e in extras)
+            if isinstance(extras, dict)
+            else frozenset()
+        )
 
     def default_groups(self) -> tuple[str, ...] | str:
         value = self.tool_uv.get("default-groups")

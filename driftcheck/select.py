@@ -195,7 +195,9 @@ def _check_declared_conflicts(
                 f"Groups {names} are incompatible with the conflicts: {{{rendered}}}"
             )
         names = _conjunction([_describe_item(h) for h in hits])
-        raise SelectionError(f"{names} are incompatible with the declared conflicts: {{{rendered}}}")
+        raise SelectionError(
+            f"{names} are incompatible with the declared conflicts: {{{rendered}}}"
+        )
 
 
 def _find_root(lock: UvLock, name: str, evaluate: MarkerEvaluator) -> int:
@@ -285,7 +287,9 @@ def select_uv(
 def _check_activated_conflicts(lock: UvLock, active: set[str]) -> None:
     for conflict_set in lock.conflicts:
         hits = [
-            i for i in conflict_set if i.extra is not None and _enc_extra(i.package, i.extra) in active
+            i
+            for i in conflict_set
+            if i.extra is not None and _enc_extra(i.package, i.extra) in active
         ]
         if len(hits) >= 2:
             a, b = hits[0], hits[1]
@@ -368,12 +372,11 @@ def _walk(
                     push(index, extra)
 
     while queue:
-        index, extra = queue.popleft()
+        index, which = queue.popleft()
         pkg = packages[index]
-        deps = pkg.optional.get(extra, []) if extra is not None else pkg.dependencies
-        path = walked[index]
+        deps = pkg.optional.get(which, []) if which is not None else pkg.dependencies
         for dep in deps:
-            follow(dep, path)
+            follow(dep, walked[index])
     return Selected(expected=expected, walked=walked)
 
 
@@ -387,13 +390,19 @@ def _validate_names(
 ) -> None:
     known_groups: set[str] = set(lock.manifest_groups)
     known_extras: set[str] = set()
-    for name, index in zip(root_names, roots):
+    for name, index in zip(root_names, roots, strict=True):
         pkg = lock.packages[index]
-        known_groups |= set(pkg.groups) | pkg.declared_groups | project.groups.get(name, frozenset())
-        known_extras |= set(pkg.optional) | pkg.provides_extras | project.extras.get(name, frozenset())
+        known_groups |= (
+            set(pkg.groups) | pkg.declared_groups | project.groups.get(name, frozenset())
+        )
+        known_extras |= (
+            set(pkg.optional) | pkg.provides_extras | project.extras.get(name, frozenset())
+        )
     for group in (*sel.groups, *sel.no_groups, *sel.only_groups):
         if group not in known_groups:
-            raise SelectionError(f"Group `{group}` is not defined in the project's `dependency-groups` table")
+            raise SelectionError(
+                f"Group `{group}` is not defined in the project's `dependency-groups` table"
+            )
     if project.default_groups != "all" and not sel.no_default_groups:
         for group in project.default_groups:
             if group != "dev" and group not in known_groups:

@@ -31,14 +31,14 @@ def load_toml(data: bytes, shown: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise LockfileError(shown, "not valid UTF-8", line=line) from None
     try:
-        return tomllib.loads(text)
+        parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _LINE.search(message)
@@ -46,3 +46,4 @@ def load_toml(data: bytes, shown: str) -> dict[str, Any]:
         raise LockfileError(
             shown, f"invalid TOML: {detail}", line=int(match.group(1)) if match else None
         ) from None
+    return parsed

@@ -23,7 +23,11 @@ def make_venv(
     major_minor = ".".join(python.split(".")[:2])
     site = venv / "lib" / f"python{major_minor}" / "site-packages"
     site.mkdir(parents=True)
-    cfg = [f"home = /nowhere/bin", "include-system-site-packages = false", f"version_info = {python}"]
+    cfg = [
+        "home = /nowhere/bin",
+        "include-system-site-packages = false",
+        f"version_info = {python}",
+    ]
     if uv:
         cfg += ["implementation = CPython", "uv = 0.13.9"]
     if seed:
@@ -35,7 +39,12 @@ def make_venv(
 
 
 def add_dist(
-    site: Path, name: str, version: str, *, installer: str = "uv", direct_url: dict[str, object] | None = None
+    site: Path,
+    name: str,
+    version: str,
+    *,
+    installer: str = "uv",
+    direct_url: dict[str, object] | None = None,
 ) -> Path:
     info = site / f"{name.replace('-', '_')}-{version}.dist-info"
     info.mkdir()
@@ -92,7 +101,11 @@ def lock_text(
 
 
 def make_project(
-    root: Path, deps: dict[str, str], installed: dict[str, str], pyproject_extra: str = "", **kw: object
+    root: Path,
+    deps: dict[str, str],
+    installed: dict[str, str],
+    pyproject_extra: str = "",
+    **kw: object,
 ) -> Path:
     """A virtual uv project at ``root`` with a fake venv holding ``installed``."""
     root.mkdir(parents=True, exist_ok=True)

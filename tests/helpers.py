@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import glob
 import io
 import json
 import os
@@ -49,7 +48,9 @@ def tool_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run(cmd: Sequence[str], cwd: Path, *, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: Sequence[str], cwd: Path, *, check: bool = True, **env: str
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         list(cmd), cwd=cwd, env=tool_env(**env), capture_output=True, text=True, timeout=600
     )
@@ -64,7 +65,8 @@ def find_python(version: str) -> str | None:
     """An interpreter for ``version`` (e.g. "3.10"), from PATH or pyenv; None if absent."""
     candidates = []
     root = os.environ.get("PYENV_ROOT") or str(Path.home() / ".pyenv")
-    candidates += sorted(glob.glob(f"{root}/versions/{version}.*/bin/python{version}"), reverse=True)
+    found = Path(root).glob(f"versions/{version}.*/bin/python{version}")
+    candidates += sorted(map(str, found), reverse=True)
     which = shutil.which(f"python{version}")
     if which:
         candidates.append(which)
@@ -74,7 +76,9 @@ def find_python(version: str) -> str | None:
         try:
             out = subprocess.run(
                 [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                capture_output=True, text=True, timeout=30,
+                capture_output=True,
+                text=True,
+                timeout=30,
             )
         except OSError:
             continue
@@ -94,7 +98,9 @@ def driftcheck(args: Sequence[str], cwd: Path | None = None) -> tuple[int, str, 
     """Run driftcheck's main() in-process; returns (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     old = Path.cwd()
-    env_backup = {k: os.environ.pop(k) for k in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT") if k in os.environ}
+    env_backup = {
+        k: os.environ.pop(k) for k in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT") if k in os.environ
+    }
     try:
         if cwd is not None:
             os.chdir(cwd)
@@ -106,7 +112,9 @@ def driftcheck(args: Sequence[str], cwd: Path | None = None) -> tuple[int, str, 
     return code, out.getvalue(), err.getvalue()
 
 
-def driftcheck_json(args: Sequence[str], cwd: Path | None = None) -> tuple[int, dict[str, Any] | None, str]:
+def driftcheck_json(
+    args: Sequence[str], cwd: Path | None = None
+) -> tuple[int, dict[str, Any] | None, str]:
     code, out, err = driftcheck(["--json", *args], cwd)
     return code, (json.loads(out) if out.strip() else None), err
 

@@ -6,7 +6,6 @@ import venv
 from pathlib import Path
 
 import pytest
-
 from helpers import driftcheck
 
 PKG = '[[package]]\nname = "a"\nversion = "1.0"\nsource = { registry = "https://index.example/simple" }\n'
@@ -19,7 +18,8 @@ BAD_LOCKS = [
         id="unknown-version",
     ),
     pytest.param(
-        'version = "1"\n', "uv.lock: 'version' must be an integer, not string (at 'version')",
+        'version = "1"\n',
+        "uv.lock: 'version' must be an integer, not string (at 'version')",
         id="version-type",
     ),
     pytest.param(
@@ -56,7 +56,9 @@ BAD_LOCKS = [
         id="dangling-dependency",
     ),
     pytest.param(
-        "version = 1\n" + PKG + 'dependencies = [{ name = "a", marker = "python_version >>> 3" }]\n',
+        "version = 1\n"
+        + PKG
+        + 'dependencies = [{ name = "a", marker = "python_version >>> 3" }]\n',
         "uv.lock:3: package 'a': invalid marker 'python_version >>> 3': Expected a marker "
         "variable or quoted string (at 'package[0].dependencies[0].marker')",
         id="bad-marker",
@@ -80,7 +82,8 @@ BAD_LOCKS = [
         id="duplicate-package",
     ),
     pytest.param(
-        "version = 1\npackage = 3\n", "uv.lock: 'package' must be an array of tables (at 'package')",
+        "version = 1\npackage = 3\n",
+        "uv.lock: 'package' must be an array of tables (at 'package')",
         id="package-not-array",
     ),
     pytest.param(b"\xff\xfe", "uv.lock:1: not valid UTF-8", id="not-utf8"),
@@ -129,7 +132,10 @@ def test_missing_environment(tmp_path: Path) -> None:
 def test_python_path_that_does_not_exist(project: Path) -> None:
     (project / "uv.lock").write_text("version = 1\n")
     code, _, err = driftcheck(["--python", str(project / "nope")], cwd=project)
-    assert (code, err) == (2, f"driftcheck: error: {project / 'nope'}: environment does not exist\n")
+    assert (code, err) == (
+        2,
+        f"driftcheck: error: {project / 'nope'}: environment does not exist\n",
+    )
 
 
 def test_bad_pyproject_is_exit_2(project: Path) -> None:

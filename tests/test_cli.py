@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from fakes import make_project, site_packages, add_dist
+from fakes import make_project, site_packages
 from helpers import REPO, driftcheck, driftcheck_json
 
 SCHEMA = json.loads((REPO / "docs" / "schema" / "report-v1.json").read_text())
@@ -60,7 +59,9 @@ def test_text_report(drifted: Path) -> None:
     code, out, err = driftcheck(["--project", str(drifted)])
     assert (code, err) == (1, "")
     lines = out.splitlines()
-    assert lines[0].endswith("does not match uv.lock (uv.lock): 1 missing, 1 extraneous, 1 mismatched")
+    assert lines[0].endswith(
+        "does not match uv.lock (uv.lock): 1 missing, 1 extraneous, 1 mismatched"
+    )
     assert lines[1:4] == [
         " ~ click 8.0.0 -> 8.1.7: version 8.0.0 installed, 8.1.7 locked [required by demo -> flask]",
         " + itsdangerous==2.2.0: locked 2.2.0 (registry) but not installed [required by demo -> flask]",
@@ -111,7 +112,13 @@ def test_in_sync_json_validates(tmp_path: Path) -> None:
         ({"FORCE_COLOR": "1"}, ["--color", "never"], False),
     ],
 )
-def test_color(drifted: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], args: list[str], colored: bool) -> None:
+def test_color(
+    drifted: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    env: dict[str, str],
+    args: list[str],
+    colored: bool,
+) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     for k, v in env.items():
@@ -132,8 +139,12 @@ def test_exit_zero_still_fails_on_errors(tmp_path: Path) -> None:
 
 
 def test_allow_glob_tolerates_extraneous(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", {"six": "1.17.0"}, {"six": "1.17.0", "setuptools": "75.0", "types-six": "1"})
-    code, report, _ = driftcheck_json(["--project", str(project), "--allow", "setuptools", "--allow", "types-*"])
+    project = make_project(
+        tmp_path / "p", {"six": "1.17.0"}, {"six": "1.17.0", "setuptools": "75.0", "types-six": "1"}
+    )
+    code, report, _ = driftcheck_json(
+        ["--project", str(project), "--allow", "setuptools", "--allow", "types-*"]
+    )
     assert code == 0 and report is not None
     assert report["drift"] is False
     assert report["summary"]["allowed"] == 2
@@ -165,22 +176,32 @@ def test_config_sets_defaults_and_cli_overrides(tmp_path: Path) -> None:
     [allowed] = report["findings"]
     assert allowed["allow_reason"] == "build dep of the C extension"
     # The command line wins over the config.
-    code, out, _ = driftcheck(["--project", str(project), "--output-format", "text", "--no-extra", "net"])
+    code, out, _ = driftcheck(
+        ["--project", str(project), "--output-format", "text", "--no-extra", "net"]
+    )
     assert code == 1 and out.startswith("driftcheck:")
     code, out, _ = driftcheck(["--project", str(project), "--output-format", "text"])
     assert " = setuptools==75.0: allowed: build dep of the C extension" in out
 
 
 def test_unknown_config_key_is_named(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "p", {}, {}, pyproject_extra="\n[tool.driftcheck]\nextra = ['x']\n")
+    project = make_project(
+        tmp_path / "p", {}, {}, pyproject_extra="\n[tool.driftcheck]\nextra = ['x']\n"
+    )
     code, _, err = driftcheck(["--project", str(project)])
     assert code == 2
-    assert err == f"driftcheck: error: {project / 'pyproject.toml'}: unknown key 'extra' in [tool.driftcheck]\n"
+    assert (
+        err
+        == f"driftcheck: error: {project / 'pyproject.toml'}: unknown key 'extra' in [tool.driftcheck]\n"
+    )
 
 
 def test_no_build_isolation_hint(tmp_path: Path) -> None:
     project = make_project(
-        tmp_path / "p", {}, {"cython": "3.0.0"}, pyproject_extra="\n[tool.uv]\nno-build-isolation-package = ['pkg']\n"
+        tmp_path / "p",
+        {},
+        {"cython": "3.0.0"},
+        pyproject_extra="\n[tool.uv]\nno-build-isolation-package = ['pkg']\n",
     )
     code, report, _ = driftcheck_json(["--project", str(project)])
     assert code == 1 and report is not None
@@ -224,7 +245,12 @@ def test_git_commit_mismatch(tmp_path: Path) -> None:
     make_venv(
         project,
         {"lib": "1.0"},
-        direct_urls={"lib": {"url": "https://git.example/lib.git", "vcs_info": {"vcs": "git", "commit_id": "b" * 40}}},
+        direct_urls={
+            "lib": {
+                "url": "https://git.example/lib.git",
+                "vcs_info": {"vcs": "git", "commit_id": "b" * 40},
+            }
+        },
     )
     _, report, _ = driftcheck_json(["--project", str(project)])
     assert report is not None
@@ -237,7 +263,10 @@ def test_git_commit_mismatch(tmp_path: Path) -> None:
 def test_python_dash_m_and_version() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "driftcheck", "--version"],
-        capture_output=True, text=True, check=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     from driftcheck import __version__
 

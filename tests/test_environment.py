@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from driftcheck.environment import find_environment, load_environment, scan_distributions
-from driftcheck.errors import EnvironmentError_
 from fakes import add_dist, make_venv, site_packages
 from helpers import driftcheck_json, require_python, run, uv_bin
 from uv_projects import make_base
+
+from driftcheck.environment import find_environment, load_environment, scan_distributions
+from driftcheck.errors import EnvironmentError_
 
 
 def test_order_python_flag_first(tmp_path: Path) -> None:
@@ -23,7 +23,10 @@ def test_order_python_flag_first(tmp_path: Path) -> None:
 def test_order_uv_project_environment_is_relative_to_root(tmp_path: Path) -> None:
     (tmp_path / ".venv").mkdir()
     env = {"UV_PROJECT_ENVIRONMENT": "envs/dev", "VIRTUAL_ENV": "/x"}
-    assert find_environment(tmp_path, None, env) == (tmp_path / "envs/dev", "UV_PROJECT_ENVIRONMENT")
+    assert find_environment(tmp_path, None, env) == (
+        tmp_path / "envs/dev",
+        "UV_PROJECT_ENVIRONMENT",
+    )
 
 
 def test_order_dot_venv_before_virtual_env(tmp_path: Path) -> None:
@@ -131,7 +134,9 @@ def test_two_dist_infos_for_one_name_is_drift(tmp_path: Path) -> None:
 @pytest.mark.differential
 def test_venv_of_another_python_version(tmp_path: Path) -> None:
     """A 3.10 (or 3.12) venv checked by driftcheck running on this Python."""
-    other = next((v for v in ("3.10", "3.12", "3.13") if v != "%d.%d" % sys.version_info[:2]), None)
+    other = next(
+        (v for v in ("3.10", "3.12", "3.13") if v != "{}.{}".format(*sys.version_info[:2])), None
+    )
     assert other
     python = require_python(other)
     project = make_base("app", tmp_path)
@@ -141,4 +146,4 @@ def test_venv_of_another_python_version(tmp_path: Path) -> None:
     assert code == 0, err
     assert report is not None
     assert report["environment"]["python"].startswith(other + ".")
-    assert report["environment"]["python"] != "%d.%d.%d" % sys.version_info[:3]
+    assert report["environment"]["python"] != "{}.{}.{}".format(*sys.version_info[:3])

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, run, tool_env, uv_bin
 from uv_projects import make_base
 

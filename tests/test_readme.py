@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from helpers import REPO, driftcheck, run, uv_bin
 
 
@@ -16,7 +15,9 @@ def _quick_start_commands() -> list[str]:
     section = text.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert block
-    return [line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")]
+    return [
+        line for line in block.group(1).splitlines() if line.strip() and not line.startswith("#")
+    ]
 
 
 def test_quick_start_has_exactly_two_commands() -> None:

@@ -153,7 +153,10 @@ def _workspace(root: Path) -> None:
             "wheelsrc/src/wheelpkg/__init__.py": "",
         },
     )
-    run([uv_bin(), "build", "--wheel", "-q", "-o", str(root / "wheels"), str(root / "wheelsrc")], root)
+    run(
+        [uv_bin(), "build", "--wheel", "-q", "-o", str(root / "wheels"), str(root / "wheelsrc")],
+        root,
+    )
     shutil.rmtree(root / "wheelsrc")
 
 

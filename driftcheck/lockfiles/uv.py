@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from packaging.utils import canonicalize_name
@@ -110,7 +110,7 @@ class _Checker:
         self.text = text
         self._lines: list[int] | None = None
 
-    def fail(self, message: str, where: str | None = None, package: int | None = None) -> None:
+    def fail(self, message: str, where: str | None = None, package: int | None = None) -> NoReturn:
         line = None
         if package is not None:
             if self._lines is None:
@@ -172,11 +172,13 @@ def _parse_source(
     if kind == "registry":
         return Source(kind="registry", url=value), key
     if kind in ("editable", "directory", "virtual", "path"):
-        path = value if os.path.isabs(value) else os.path.normpath(root / value)
+        path = value if Path(value).is_absolute() else os.path.normpath(root / value)
         return Source(kind=kind, path=str(path)), key  # type: ignore[arg-type]
     if kind == "url":
         sub = raw.get("subdirectory")
-        return Source(kind="url", url=value, subdirectory=sub if isinstance(sub, str) else None), key
+        return Source(
+            kind="url", url=value, subdirectory=sub if isinstance(sub, str) else None
+        ), key
     parts = urlsplit(value)
     commit = parts.fragment or None
     if not commit:
@@ -250,14 +252,16 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
                 check.fail(f"{label}invalid version {version_value!r}", f"{where}.version", i)
         if "source" not in raw:
             check.fail(f"{label}missing required key 'source'", where, i)
-        source, source_key = _parse_source(
-            check, raw["source"], f"{where}.source", i, label, root
+        source, source_key = _parse_source(check, raw["source"], f"{where}.source", i, label, root)
+        markers = _str_list(
+            check, raw.get("resolution-markers"), f"{where}.resolution-markers", i, label
         )
-        markers = _str_list(check, raw.get("resolution-markers"), f"{where}.resolution-markers", i, label)
         metadata = raw.get("metadata") or {}
         if not isinstance(metadata, dict):
             check.fail(f"{label}'metadata' must be a table", f"{where}.metadata", i)
-        provides = _str_list(check, metadata.get("provides-extras"), f"{where}.metadata.provides-extras", i, label)
+        provides = _str_list(
+            check, metadata.get("provides-extras"), f"{where}.metadata.provides-extras", i, label
+        )
         requires_dev = metadata.get("requires-dev") or {}
         declared_groups = frozenset(requires_dev) if isinstance(requires_dev, dict) else frozenset()
         packages.append(
@@ -278,11 +282,15 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
         owner_label = f"package '{packages[owner].locked.name}': "
         if not isinstance(dep, dict):
             check.fail(f"{owner_label}dependency must be a table", where, owner)
-        dep_name = check.get(dep, "name", str, where, required=True, package=owner, label=owner_label)
+        dep_name = check.get(
+            dep, "name", str, where, required=True, package=owner, label=owner_label
+        )
         name = canonicalize_name(dep_name)
         candidates = by_name.get(name)
         if not candidates:
-            check.fail(f"{owner_label}dependency '{dep_name}' is not a locked package", where, owner)
+            check.fail(
+                f"{owner_label}dependency '{dep_name}' is not a locked package", where, owner
+            )
         assert candidates is not None
         if len(candidates) > 1:
             want_version = dep.get("version")
@@ -315,7 +323,9 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
             try:
                 compile_marker(marker)
             except ValueError as exc:
-                check.fail(f"{owner_label}invalid marker {marker!r}: {exc}", f"{where}.marker", owner)
+                check.fail(
+                    f"{owner_label}invalid marker {marker!r}: {exc}", f"{where}.marker", owner
+                )
         return UvDependency(
             target=target, extras=tuple(canonicalize_name(e) for e in extras), marker=marker
         )
@@ -327,7 +337,10 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
         if not isinstance(deps, list):
             check.fail("'dependencies' must be an array", f"{where}.dependencies", i)
         pkg.dependencies = [resolve(d, f"{where}.dependencies[{j}]", i) for j, d in enumerate(deps)]
-        for table_key, attr in (("optional-dependencies", "optional"), ("dev-dependencies", "groups")):
+        for table_key, attr in (
+            ("optional-dependencies", "optional"),
+            ("dev-dependencies", "groups"),
+        ):
             table = raw.get(table_key, {})
             if not isinstance(table, dict):
                 check.fail(f"'{table_key}' must be a table", f"{where}.{table_key}", i)
@@ -345,7 +358,8 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
     if not isinstance(manifest, dict):
         check.fail("'manifest' must be a table", "manifest")
     members = tuple(
-        canonicalize_name(m) for m in _str_list(check, manifest.get("members"), "manifest.members", None, "")
+        canonicalize_name(m)
+        for m in _str_list(check, manifest.get("members"), "manifest.members", None, "")
     )
 
     def manifest_reqs(items: Any, where: str) -> tuple[ManifestRequirement, ...]:
@@ -371,7 +385,7 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
     raw_groups = manifest.get("dependency-groups", {}) or {}
     if not isinstance(raw_groups, dict):
         check.fail("must be a table", "manifest.dependency-groups")
-    manifest_groups = {
+    manifest_groups: dict[str, tuple[ManifestRequirement, ...]] = {
         canonicalize_name(g): manifest_reqs(items, f"manifest.dependency-groups.{g}")
         for g, items in raw_groups.items()
     }

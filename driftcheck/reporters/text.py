@@ -18,6 +18,7 @@ def _shown(path: Path) -> str:
         return str(path)
     return str(path) if rel.startswith("..") else rel
 
+
 _SIGN = {"missing": "+", "extraneous": "-", "mismatched": "~"}
 _COLOR = {"missing": "32", "extraneous": "31", "mismatched": "33", "allowed": "2"}
 
