@@ -115,10 +115,18 @@ class _Groups:
             include |= set(defaults)
         self.include = include
         self.exclude = set(no)
+        self.explicit = set(group) | set(only)
         self.from_defaults = set() if defaults == "all" or not use_defaults else set(defaults)
+        self.defaults_all = use_defaults and defaults == "all" and not sel.all_groups
 
     def contains(self, group: str) -> bool:
         return group not in self.exclude and (self.all or group in self.include)
+
+    def because_default(self, group: str) -> bool:
+        """Included only because it is a default group (uv's ``contains_because_default``)."""
+        if group in self.explicit or not self.contains(group):
+            return False
+        return self.defaults_all or group in self.from_defaults
 
 
 class _Extras:
@@ -240,7 +248,9 @@ def select_uv(
     groups = _Groups(sel, project.default_groups)
     root_names = _roots(lock, sel, project)
     roots = [_find_root(lock, n, evaluate) for n in root_names]
-    _validate_names(lock, sel, project, root_names, roots, groups)
+    group_root = _group_root(lock, sel, project, roots)
+    group_sources = roots if group_root is None else [*roots, group_root]
+    _validate_names(lock, sel, project, group_sources, groups)
     _check_declared_conflicts(lock, root_names, extras, groups)
 
     project_name = (
@@ -271,17 +281,45 @@ def select_uv(
                     _enc_extra(pkg.locked.name, e) for e in pkg.optional if extras.contains(e)
                 )
             active.update(_enc_group(pkg.locked.name, g) for g in pkg.groups if groups.contains(g))
+        if group_root is not None:
+            root_pkg = lock.packages[group_root]
+            active.update(
+                _enc_group(root_pkg.locked.name, g)
+                for g in root_pkg.groups
+                if groups.contains(g) and not groups.because_default(g)
+            )
 
     # The conflict pass: extras activated along followed edges can switch on more
     # edges, so walk to a fixpoint before the final walk (uv does the same).
     if lock.conflicts:
         while True:
             before = len(active)
-            _walk(lock, roots, groups, extras, evaluate, active, installable, collect=active)
+            _walk(lock, roots, group_root, groups, extras, evaluate, active, installable, active)
             if len(active) == before:
                 break
         _check_activated_conflicts(lock, active)
-    return _walk(lock, roots, groups, extras, evaluate, active, installable, collect=None)
+    return _walk(lock, roots, group_root, groups, extras, evaluate, active, installable, None)
+
+
+def _group_root(
+    lock: UvLock, sel: UvSelection, project: ProjectInfo, roots: list[int]
+) -> int | None:
+    """With ``--package MEMBER``, the workspace root whose groups may be inherited.
+
+    uv walks the root project's groups when they are explicitly requested (not merely
+    default) and the selected member does not define a group of the same name.
+    """
+    if len(sel.packages) != 1 or sel.all_packages or not project.name:
+        return None
+    if sel.packages[0] == project.name:
+        return None
+    candidates = [i for i in lock.by_name.get(project.name, []) if i not in roots]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _member_groups(lock: UvLock, index: int) -> set[str]:
+    pkg = lock.packages[index]
+    return set(pkg.groups) | set(pkg.declared_groups)
 
 
 def _check_activated_conflicts(lock: UvLock, active: set[str]) -> None:
@@ -302,6 +340,7 @@ def _check_activated_conflicts(lock: UvLock, active: set[str]) -> None:
 def _walk(
     lock: UvLock,
     roots: list[int],
+    group_root: int | None,
     groups: _Groups,
     extras: _Extras,
     evaluate: MarkerEvaluator,
@@ -347,12 +386,20 @@ def _walk(
             for extra in pkg.optional:
                 if extras.contains(extra):
                     push(r, extra)
-    for r in roots:
+    member_groups = set().union(*(_member_groups(lock, r) for r in roots)) if roots else set()
+    group_sources = [(r, True) for r in roots]
+    if group_root is not None:
+        group_sources.append((group_root, False))
+        walked.setdefault(group_root, (packages[group_root].locked.name,))
+    for r, own in group_sources:
         pkg = packages[r]
         for group, deps in pkg.groups.items():
-            if groups.contains(group):
-                for dep in deps:
-                    follow(dep, (pkg.locked.name,))
+            if not groups.contains(group):
+                continue
+            if not own and (groups.because_default(group) or group in member_groups):
+                continue
+            for dep in deps:
+                follow(dep, (pkg.locked.name,))
     for req in lock.manifest_requirements:
         if evaluate(req.marker):
             index = _find_root(lock, req.name, evaluate)
@@ -384,12 +431,12 @@ def _validate_names(
     lock: UvLock,
     sel: UvSelection,
     project: ProjectInfo,
-    root_names: list[str],
     roots: list[int],
     groups: _Groups,
 ) -> None:
     known_groups: set[str] = set(lock.manifest_groups)
     known_extras: set[str] = set()
+    root_names = [lock.packages[i].locked.name for i in roots]
     for name, index in zip(root_names, roots, strict=True):
         pkg = lock.packages[index]
         known_groups |= (

@@ -201,6 +201,11 @@ CASES = [
     C("ws-synced", "ws", 0),
     C("ws-package-beta", "ws", 1, check=("--package", "beta")),
     C("ws-package-beta-synced", "ws", 0, sync=("--package", "beta"), check=("--package", "beta")),
+    # Root groups are inherited by a --package member only when asked for explicitly.
+    C("ws-package-root-group", "ws", 1, check=("--package", "beta", "--group", "tools")),
+    C("ws-package-root-dev-inherited", "ws", 1, check=("--package", "alpha", "--group", "dev")),
+    C("ws-package-all-groups", "ws", 1, check=("--package", "beta", "--all-groups")),
+    C("ws-package-only-root-group", "ws", 1, check=("--package", "beta", "--only-group", "tools")),
     C("ws-all-packages", "ws", 1, check=("--all-packages",)),
     C("ws-all-packages-synced", "ws", 0, sync=("--all-packages",), check=("--all-packages",)),
     C("ws-no-install-workspace", "ws", 1, check=("--no-install-workspace",)),

@@ -104,6 +104,10 @@ def _workspace(root: Path) -> None:
             requires-python = ">=3.10"
             dependencies = ["alpha", "helper", "wheelpkg"]
 
+            [dependency-groups]
+            tools = ["iniconfig"]
+            dev = ["six"]
+
             [tool.uv.workspace]
             members = ["packages/*"]
 
@@ -129,6 +133,9 @@ def _workspace(root: Path) -> None:
             version = "0.2.0"
             requires-python = ">=3.10"
             dependencies = ["alpha", "idna"]
+
+            [dependency-groups]
+            dev = ["attrs"]
 
             [tool.uv.sources]
             alpha = { workspace = true }
