@@ -39,7 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"driftcheck {__version__}")
     p.add_argument("--project", metavar="DIR", help="project root (default: nearest above cwd)")
-    p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: uv.lock)")
+    p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: detected)")
+    p.add_argument(
+        "--lock-format",
+        choices=("uv.lock", "pylock.toml", "requirements.txt"),
+        help="read the lockfile as this format, whatever its name",
+    )
     p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
     p.add_argument("--output-format", choices=("text", "json"), help="default: text")
     p.add_argument("--json", action="store_const", const="json", dest="output_format")
@@ -89,47 +94,51 @@ def _use_color(choice: str | None, stream: Any) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
+_LIST_FLAGS = (
+    "extras",
+    "no_extras",
+    "groups",
+    "no_groups",
+    "only_groups",
+    "packages",
+    "no_install_packages",
+)
+_BOOL_FLAGS = (
+    "all_extras",
+    "all_groups",
+    "no_default_groups",
+    "dev",
+    "all_packages",
+    "no_install_project",
+    "no_install_workspace",
+    "no_install_local",
+    "no_editable",
+    "inexact",
+)
+
+
 def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
     from packaging.utils import canonicalize_name
 
     from driftcheck.config import AllowRule, Options
-    from driftcheck.select import UvSelection
 
     given = set(vars(ns))
-    sel_kwargs: dict[str, Any] = {}
-    for name in (
-        "extras",
-        "no_extras",
-        "groups",
-        "no_groups",
-        "only_groups",
-        "packages",
-        "no_install_packages",
-    ):
+    flags: dict[str, Any] = {}
+    for name in _LIST_FLAGS:
         if name in given:
-            sel_kwargs[name] = tuple(canonicalize_name(v) for v in getattr(ns, name))
-    for name in (
-        "all_extras",
-        "all_groups",
-        "no_default_groups",
-        "dev",
-        "all_packages",
-        "no_install_project",
-        "no_install_workspace",
-        "no_install_local",
-        "no_editable",
-        "inexact",
-    ):
+            flags[name] = tuple(canonicalize_name(v) for v in getattr(ns, name))
+    for name in _BOOL_FLAGS:
         if name in given:
-            sel_kwargs[name] = getattr(ns, name)
+            flags[name] = getattr(ns, name)
     options = Options(
         lockfile=getattr(ns, "lockfile", None),
+        lock_format=getattr(ns, "lock_format", None),
         python=getattr(ns, "python", None),
         output_format=getattr(ns, "output_format", None)
         or os.environ.get("DRIFTCHECK_OUTPUT_FORMAT")
         or "text",
         allow=tuple(AllowRule(pattern=a.lower()) for a in getattr(ns, "allow", [])),
-        selection=UvSelection(**sel_kwargs),
+        flags=flags,
         no_build_isolation=bool(
             getattr(ns, "no_build_isolation", False)
             or getattr(ns, "no_build_isolation_package", None)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
 from driftcheck.errors import ConfigError
-from driftcheck.select import UvSelection
 
 __all__ = ["AllowRule", "Options", "apply_config"]
 
@@ -23,16 +22,23 @@ class AllowRule:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Options:
+    """Everything the command line and config decide.
+
+    :param flags: the selection flags, by argparse ``dest``, with canonical names. Each
+        lockfile reader interprets them with its own tool's meaning.
+    """
+
     lockfile: str | None = None
+    lock_format: str | None = None
     python: str | None = None
     output_format: str = "text"
     allow: tuple[AllowRule, ...] = ()
-    selection: UvSelection = field(default_factory=UvSelection)
+    flags: dict[str, Any] = field(default_factory=dict)
     no_build_isolation: bool = False
     exit_zero: bool = False
 
 
-# Config key -> (UvSelection field or None for a top-level option, expected type).
+# Config key -> (selection flag dest, expected type).
 _SELECTION_KEYS: dict[str, tuple[str, type]] = {
     "extras": ("extras", list),
     "all-extras": ("all_extras", bool),
@@ -53,6 +59,7 @@ _SELECTION_KEYS: dict[str, tuple[str, type]] = {
 }
 _TOP_KEYS: dict[str, type] = {
     "lockfile": str,
+    "lock-format": str,
     "python": str,
     "output-format": str,
     "allow": list,
@@ -95,7 +102,7 @@ def _allow_rules(where: str, value: list[Any]) -> tuple[AllowRule, ...]:
 def apply_config(config: dict[str, Any], where: str, cli: Options, given: set[str]) -> Options:
     """Fill every option the command line did not give from ``[tool.driftcheck]``.
 
-    :param given: names of the Options / UvSelection fields the command line set.
+    :param given: names of the Options fields and selection flags the command line set.
     """
     for key in config:
         if key not in KNOWN_KEYS:
@@ -111,15 +118,9 @@ def apply_config(config: dict[str, Any], where: str, cli: Options, given: set[st
             top["allow"] = _allow_rules(where, config[key]) + cli.allow
         elif attr not in given:
             top[attr] = _typed(where, key, config[key], kind)
-    sel_changes: dict[str, Any] = {}
+    flags = dict(cli.flags)
     for key, (attr, kind) in _SELECTION_KEYS.items():
         if key in config and attr not in given:
             value = _typed(where, key, config[key], kind)
-            sel_changes[attr] = (
-                tuple(canonicalize_name(v) for v in value) if kind is list else value
-            )
-    selection = replace(cli.selection, **sel_changes)
-    return replace(cli, selection=selection, **top)
-
-
-SELECTION_FIELDS = frozenset(f.name for f in fields(UvSelection))
+            flags[attr] = tuple(canonicalize_name(v) for v in value) if kind is list else value
+    return replace(cli, flags=flags, **top)

@@ -34,11 +34,14 @@ class Rules:
     :param exact: report extraneous packages (``False`` is ``--inexact``).
     :param keep: names never reported as extraneous (seed packages).
     :param check_freshness: apply uv's ``uv_cache.json`` freshness rule to local sources.
+    :param strict_registry: a registry package must not be a direct-URL install (uv sync's
+        "strict" strategy); ``False`` is the permissive ``uv pip sync``.
     """
 
     exact: bool = True
     keep: frozenset[str] = frozenset()
     check_freshness: bool = True
+    strict_registry: bool = True
 
 
 def seed_packages(python: tuple[int, int], uv_created: bool, seeded: bool) -> frozenset[str]:
@@ -235,7 +238,7 @@ def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str |
     if problem:
         return problem
     if src.kind == "registry":
-        if direct is not None:
+        if direct is not None and rules.strict_registry:
             return f"installed from {installed_source(dist).describe()}, locked from the registry"
     elif src.kind in ("editable", "directory"):
         if direct is None or direct.dir_info is None:

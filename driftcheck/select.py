@@ -44,6 +44,12 @@ class UvSelection:
     no_editable: bool = False
     inexact: bool = False
 
+    @classmethod
+    def from_flags(cls, flags: dict[str, Any]) -> UvSelection:
+        """Build from the command line's selection flags (canonical names already)."""
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in flags.items() if k in known})
+
     def to_json(self) -> dict[str, Any]:
         return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
 

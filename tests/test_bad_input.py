@@ -110,8 +110,17 @@ def test_bad_lock_is_one_line_exit_2(project: Path, content: str | bytes, messag
     assert err == f"driftcheck: error: {message}\n"
 
 
-def test_missing_lockfile(project: Path) -> None:
+def test_no_lockfile_found(project: Path) -> None:
     code, _, err = driftcheck([], cwd=project)
+    assert code == 2
+    assert err == (
+        f"driftcheck: error: {project}: no lockfile found (looked for uv.lock, pylock.toml, "
+        "pylock.*.toml); pass --lockfile\n"
+    )
+
+
+def test_named_lockfile_missing(project: Path) -> None:
+    code, _, err = driftcheck(["--lockfile", "uv.lock"], cwd=project)
     assert (code, err) == (2, "driftcheck: error: uv.lock: file not found\n")
 
 

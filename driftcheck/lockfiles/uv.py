@@ -432,3 +432,67 @@ def _source_key_matches(package_source: Any, wanted: dict[str, Any]) -> bool:
     if not isinstance(package_source, dict):
         return False
     return all(str(package_source.get(k)) == str(v) for k, v in wanted.items())
+
+
+# --- the reader interface ---------------------------------------------------------------
+
+
+def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> Any:
+    from driftcheck.project import read_pyproject
+    from driftcheck.select import ProjectInfo
+
+    name = pyproject.name
+    default_groups = pyproject.default_groups()
+    groups = {name: pyproject.group_names()} if name else {}
+    extras = {name: pyproject.extra_names()} if name else {}
+    if pyproject.path is None and not lock.members:
+        # No pyproject: the lock's editable/virtual "." package is the project.
+        for pkg in lock.packages:
+            src = pkg.locked.source
+            if src.kind in ("editable", "virtual") and src.path == str(lock.path.parent.absolute()):
+                name = pkg.locked.name
+    if len(packages) == 1:
+        # `uv sync --package X` takes X's own default groups.
+        for index in lock.by_name.get(packages[0], []):
+            member_path = lock.packages[index].locked.source.path
+            if member_path:
+                member = read_pyproject(Path(member_path))
+                default_groups = member.default_groups()
+                groups[packages[0]] = member.group_names()
+                extras[packages[0]] = member.extra_names()
+    return ProjectInfo(name=name, default_groups=default_groups, groups=groups, extras=extras)
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface (see :mod:`driftcheck.lockfiles`): `uv sync` semantics."""
+    import shlex
+    from dataclasses import replace
+
+    from driftcheck.diff import Expected, Rules
+    from driftcheck.lockfiles import Plan
+    from driftcheck.select import UvSelection, select_uv
+
+    lock = read_uv_lock(ctx.lockfile, ctx.shown)
+    sel = UvSelection.from_flags(ctx.flags)
+    project = _project_info(lock, ctx.pyproject, sel.packages)
+    selected = select_uv(lock, sel, project, ctx.evaluate)
+    expected = []
+    for index, path in selected.expected.items():
+        locked = replace(lock.packages[index].locked, line=lock.line_of(index))
+        if sel.no_editable and locked.source.kind == "editable":
+            # `--no-editable`: editables are installed as plain directories.
+            locked = replace(locked, source=replace(locked.source, kind="directory"))
+        expected.append(Expected(package=locked, required_by=path))
+    hints = {
+        name: "locked, but not selected by these flags"
+        for name, indexes in lock.by_name.items()
+        if not any(i in selected.expected for i in indexes)
+    }
+    return Plan(
+        format="uv.lock",
+        expected=expected,
+        rules=Rules(exact=not sel.inexact),
+        selection=sel.to_json(),
+        hints=hints,
+        fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
+    )
