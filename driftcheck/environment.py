@@ -12,6 +12,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from packaging.utils import canonicalize_name
 
@@ -293,3 +294,23 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
             found.append(dist)
     found.sort(key=lambda d: (d.name, str(d.meta_dir)))
     return found
+
+
+def target_tags(env: TargetEnvironment) -> list[Any]:
+    """The wheel tags the target accepts, computed for its Python, not driftcheck's own.
+
+    Platform tags are the host's (the environment lives on this machine).
+    """
+    from packaging import tags
+
+    version = env.python_tuple
+    impl = env.implementation.lower()
+    platforms = list(tags.platform_tags())
+    interpreter = f"{'cp' if impl == 'cpython' else 'pp'}{version[0]}{version[1]}"
+    out: list[Any] = []
+    if impl == "cpython":
+        out += list(tags.cpython_tags(version, platforms=platforms))
+    else:
+        out += list(tags.generic_tags(interpreter, platforms=platforms))
+    out += list(tags.compatible_tags(version, interpreter, platforms))
+    return out

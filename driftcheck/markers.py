@@ -56,6 +56,11 @@ class MarkerEvaluator:
         self._environment = dict(environment)
         self._plain: dict[str, bool] = {}
 
+    @property
+    def environment(self) -> dict[str, str]:
+        """The target's marker environment (a copy)."""
+        return dict(self._environment)
+
     def __call__(self, marker: str | None, active: Set[str] = frozenset()) -> bool:
         """Evaluate ``marker`` with ``active`` as the set of activated (encoded) extras."""
         if marker is None:

@@ -13,6 +13,7 @@ __all__ = [
     "LockedPackage",
     "Report",
     "Source",
+    "SourceKind",
 ]
 
 SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]

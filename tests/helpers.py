@@ -142,6 +142,39 @@ def uv_verdict(project: Path, flags: Sequence[str]) -> tuple[int, dict[str, str]
     return result.returncode, kinds, result.stderr
 
 
+def uv_pip_verdict(
+    project: Path, lockfile: str, flags: Sequence[str], *, inexact: bool = False
+) -> tuple[int, dict[str, str], str]:
+    """`uv pip sync --dry-run` (or `uv pip install --dry-run -r` when inexact) as a verdict.
+
+    uv prints ` - name==version` / ` + name==version` lines and exits 0; a change means
+    drift (1), a failure means an input error (2).
+    """
+    import re
+
+    preview = ["--preview-features", "pylock"] if "pylock" in lockfile else []
+    if inexact:
+        cmd = [uv_bin(), "pip", "install", "--dry-run", *preview, *flags, "-r", lockfile]
+    else:
+        cmd = [uv_bin(), "pip", "sync", "--dry-run", *preview, *flags, lockfile]
+    result = run(cmd, project, check=False)
+    if result.returncode != 0:
+        return 2, {}, result.stderr
+    actions: dict[str, set[str]] = {}
+    for match in re.finditer(r"^ ([+~-]) ([A-Za-z0-9._-]+)", result.stderr, re.MULTILINE):
+        name = match.group(2).lower().replace("_", "-").replace(".", "-")
+        actions.setdefault(name, set()).add(match.group(1))
+    kinds = {}
+    for name, acts in actions.items():
+        if acts == {"+"}:
+            kinds[name] = "missing"
+        elif acts == {"-"}:
+            kinds[name] = "extraneous"
+        else:  # "~" (reinstall), or both "-" and "+"
+            kinds[name] = "mismatched"
+    return (1 if kinds else 0), kinds, result.stderr
+
+
 def finding_kinds(report: dict[str, Any] | None) -> dict[str, str]:
     if report is None:
         return {}

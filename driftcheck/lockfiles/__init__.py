@@ -72,7 +72,7 @@ def format_of(path: Path) -> str:
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return "pylock.toml"
-    if name.endswith((".txt", ".in")) or name.startswith("requirements"):
+    if name.endswith(".txt") or name.startswith("requirements"):
         return "requirements.txt"
     raise ConfigError(
         f"{path}: cannot tell the lockfile format from its name; pass --lock-format "

@@ -1,0 +1,158 @@
+"""Reader for PEP 751 lock files (``pylock.toml``, ``pylock.<name>.toml``).
+
+Parsing and selection are :mod:`packaging.pylock`'s: ``Pylock.from_dict`` validates,
+``Pylock.select`` picks the packages for the target's marker environment, wheel tags,
+extras and dependency groups. driftcheck only maps each selected source to its model.
+Comparison follows ``uv pip sync``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+from driftcheck.diff import Expected, Rules
+from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.models import LockedPackage, Source
+
+__all__ = ["plan"]
+
+_ALLOWED_FLAGS = {"extras", "all_extras", "groups", "no_default_groups", "all_groups", "inexact"}
+_FLAG_NAMES = {"extras": "--extra", "groups": "--group", "all_groups": "--all-groups"}
+
+
+def _local(root: Path, path: str) -> str:
+    return path if Path(path).is_absolute() else os.path.normpath(root / path)
+
+
+def _source(package: Any, chosen: Any, root: Path) -> Source:
+    from packaging.pylock import PackageArchive, PackageDirectory, PackageVcs
+
+    if isinstance(chosen, PackageVcs):
+        if chosen.path and not chosen.url:
+            return Source(kind="directory", path=_local(root, chosen.path))
+        return Source(
+            kind="git", url=chosen.url, commit=chosen.commit_id, subdirectory=chosen.subdirectory
+        )
+    if isinstance(chosen, PackageDirectory):
+        path = _local(root, chosen.path)
+        return (
+            Source(kind="editable", path=path)
+            if chosen.editable
+            else Source(kind="directory", path=path)
+        )
+    if isinstance(chosen, PackageArchive):
+        if chosen.path:
+            return Source(kind="path", path=_local(root, chosen.path))
+        return Source(kind="url", url=chosen.url, subdirectory=chosen.subdirectory)
+    # A wheel or sdist: from an index, or a direct file.
+    if package.index or not (chosen.url or chosen.path):
+        return Source(kind="registry", url=package.index)
+    if chosen.path:
+        return Source(kind="path", path=_local(root, chosen.path))
+    return Source(kind="url", url=chosen.url)
+
+
+def _lines(text: str) -> list[int]:
+    import re
+
+    lines = []
+    for match in re.finditer(r"^\[\[packages\]\][ \t]*$", text, re.MULTILINE):
+        name_at = text.find("\nname", match.end())
+        pos = name_at + 1 if name_at != -1 else match.start()
+        lines.append(text.count("\n", 0, pos) + 1)
+    return lines
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface: PEP 751 selection, `uv pip sync` comparison."""
+    from packaging.pylock import Pylock, PylockSelectError, PylockValidationError
+    from packaging.utils import canonicalize_name
+
+    from driftcheck.environment import target_tags
+    from driftcheck.lockfiles import Plan
+    from driftcheck.toml import load_toml, read_bytes
+
+    unsupported = sorted(k for k, v in ctx.flags.items() if v and k not in _ALLOWED_FLAGS)
+    if unsupported:
+        raise SelectionError(
+            f"{ctx.shown}: --{unsupported[0].replace('_', '-')} does not apply to a pylock.toml "
+            "(it selects with --extra, --all-extras, --group, --all-groups, --no-default-groups)"
+        )
+    raw = read_bytes(ctx.lockfile, ctx.shown)
+    data = load_toml(raw, ctx.shown)
+    try:
+        lock = Pylock.from_dict(data)
+    except PylockValidationError as exc:
+        context = getattr(exc, "context", None)
+        message = " ".join(str(getattr(exc, "message", exc)).split())
+        line = None
+        if context and context.startswith("packages["):
+            index = int(context[len("packages[") : context.index("]")])
+            found = _lines(raw.decode("utf-8"))
+            line = found[index] if index < len(found) else None
+        raise LockfileError(ctx.shown, message, line=line, where=context) from None
+
+    extras: set[str] = {canonicalize_name(e) for e in ctx.flags.get("extras", ())}
+    known_extras: set[str] = {canonicalize_name(e) for e in lock.extras or ()}
+    known_groups: set[str] = {canonicalize_name(g) for g in lock.dependency_groups or ()}
+    for extra in sorted(extras - known_extras):
+        raise SelectionError(f"{ctx.shown}: extra `{extra}` is not in the lock's `extras`")
+    if ctx.flags.get("all_extras"):
+        extras = known_extras
+    groups: set[str] | None = None
+    asked: set[str] = {canonicalize_name(g) for g in ctx.flags.get("groups", ())}
+    for group in sorted(asked - known_groups):
+        raise SelectionError(
+            f"{ctx.shown}: group `{group}` is not in the lock's `dependency-groups`"
+        )
+    if ctx.flags.get("all_groups"):
+        groups = known_groups
+    elif asked or ctx.flags.get("no_default_groups"):
+        # As `uv pip sync` and PEP 751: naming groups replaces the default groups.
+        groups = asked
+
+    lines = _lines(raw.decode("utf-8"))
+    index_of = {id(p): i for i, p in enumerate(lock.packages)}
+    expected = []
+    try:
+        selected = list(
+            lock.select(
+                environment=ctx.evaluate.environment,
+                tags=target_tags(ctx.env),
+                extras=extras,
+                dependency_groups=groups,
+            )
+        )
+    except PylockSelectError as exc:
+        raise LockfileError(ctx.shown, " ".join(str(exc).split())) from None
+    root = ctx.lockfile.parent.absolute()
+    for package, chosen in selected:
+        i = index_of[id(package)]
+        locked = LockedPackage(
+            name=package.name,
+            version=str(package.version) if package.version is not None else None,
+            source=_source(package, chosen, root),
+            line=lines[i] if i < len(lines) else None,
+        )
+        expected.append(Expected(package=locked, required_by=(package.name,)))
+    inexact = bool(ctx.flags.get("inexact"))
+    fix = ["uv", "pip", "install" if inexact else "sync", "--preview-features", "pylock"]
+    fix += [f"--extra={e}" for e in sorted(ctx.flags.get("extras", ()))]
+    fix += ["--all-extras"] if ctx.flags.get("all_extras") else []
+    fix += [f"--group={g}" for g in sorted(ctx.flags.get("groups", ()))]
+    fix += ["-r"] if inexact else []
+    fix.append(str(ctx.shown))
+    return Plan(
+        format="pylock.toml",
+        expected=expected,
+        rules=Rules(exact=not inexact, strict_registry=False),
+        selection={
+            "extras": sorted(extras),
+            "dependency_groups": sorted(groups) if groups is not None else None,
+            "inexact": inexact,
+        },
+        fix=shlex.join(fix),
+    )
