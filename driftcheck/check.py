@@ -10,7 +10,7 @@ from pathlib import Path
 from driftcheck.config import AllowRule, Options
 from driftcheck.diff import diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
-from driftcheck.lockfiles import Context, detect, format_of, plan
+from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan
 from driftcheck.markers import MarkerEvaluator
 from driftcheck.models import Finding, Report
 from driftcheck.project import Pyproject, read_pyproject
@@ -54,7 +54,8 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     """Check the environment of the project at ``root`` against its lockfile."""
     pyproject = pyproject or read_pyproject(root)
     lock_path, lock_format = _lockfile(root, options)
-    env_path, _how = find_environment(root, options.python)
+    tool_envs = [] if options.python else env_candidates(lock_format, root, pyproject)
+    env_path, _how = find_environment(root, options.python, tool_envs=tool_envs)
     env = load_environment(env_path)
     no_build_isolation = options.no_build_isolation or pyproject.no_build_isolation()
     ctx = Context(
@@ -68,7 +69,10 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         no_build_isolation=no_build_isolation,
     )
     result = plan(lock_format, ctx)
-    rules = replace(result.rules, keep=seed_packages(env.python_tuple, env.uv_created, env.seeded))
+    keep = result.keep
+    if keep is None:
+        keep = seed_packages(env.python_tuple, env.uv_created, env.seeded)
+    rules = replace(result.rules, keep=keep)
     findings = diff(result.expected, scan_distributions(env), rules, result.hints)
     if no_build_isolation:
         findings = [

@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: detected)")
     p.add_argument(
         "--lock-format",
-        choices=("uv.lock", "pylock.toml", "requirements.txt"),
+        choices=("uv.lock", "pylock.toml", "requirements.txt", "poetry.lock"),
         help="read the lockfile as this format, whatever its name",
     )
     p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
@@ -79,6 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     g.add_argument("--no-editable", action="store_true")
     g.add_argument("--inexact", action="store_true")
     g.add_argument("--exact", action="store_false", dest="inexact", help="the default")
+
+    po = p.add_argument_group("selection on a poetry.lock (poetry sync's flags and meaning)")
+    po.add_argument("--with", action="append", dest="with_groups", metavar="GROUPS")
+    po.add_argument("--without", action="append", dest="without_groups", metavar="GROUPS")
+    po.add_argument("--only", action="append", dest="only_groups_poetry", metavar="GROUPS")
+    po.add_argument("-E", "--extras", action="append", dest="poetry_extras", metavar="EXTRAS")
+    po.add_argument("--no-root", action="store_true")
     return p
 
 
@@ -103,6 +110,8 @@ _LIST_FLAGS = (
     "packages",
     "no_install_packages",
 )
+# Passed to the reader as given: their tools split and normalise them their own way.
+_RAW_LIST_FLAGS = ("with_groups", "without_groups", "only_groups_poetry", "poetry_extras")
 _BOOL_FLAGS = (
     "all_extras",
     "all_groups",
@@ -114,6 +123,7 @@ _BOOL_FLAGS = (
     "no_install_local",
     "no_editable",
     "inexact",
+    "no_root",
 )
 
 
@@ -127,6 +137,9 @@ def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
     for name in _LIST_FLAGS:
         if name in given:
             flags[name] = tuple(canonicalize_name(v) for v in getattr(ns, name))
+    for name in _RAW_LIST_FLAGS:
+        if name in given:
+            flags[name] = tuple(getattr(ns, name))
     for name in _BOOL_FLAGS:
         if name in given:
             flags[name] = getattr(ns, name)

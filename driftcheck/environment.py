@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,13 +100,17 @@ def _is_own_environment(path: Path) -> bool:
 def find_environment(
     project_root: Path,
     python: str | None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
+    tool_envs: Sequence[Path] = (),
 ) -> tuple[Path, str]:
     """Pick the target environment, returning its path and how it was chosen.
 
     The order is ``--python``, ``UV_PROJECT_ENVIRONMENT``, ``<root>/.venv``, then
     ``VIRTUAL_ENV`` unless that is driftcheck's own environment (as it always is
     under pre-commit, which sets ``PRE_COMMIT=1``).
+
+    :param tool_envs: where the lockfile's own tool keeps environments (poetry's cache
+        directory, say), tried after ``.venv``.
     """
     env = os.environ if environ is None else environ
     if python:
@@ -116,6 +121,9 @@ def find_environment(
     dot_venv = project_root / ".venv"
     if dot_venv.exists():
         return dot_venv, ".venv"
+    for candidate in tool_envs:
+        if candidate.exists():
+            return candidate, "tool"
     active = env.get("VIRTUAL_ENV")
     if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(Path(active)):
         return Path(active), "VIRTUAL_ENV"

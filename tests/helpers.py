@@ -189,3 +189,47 @@ def chdir(path: Path) -> Iterator[None]:
         yield
     finally:
         os.chdir(old)
+
+
+# Tools with heavy or conflicting dependencies get a venv of their own, inside the test
+# venv (so the README's test command installs them, and a later run reuses them).
+TOOL_SPECS = {
+    # poetry 2.x: `poetry sync --dry-run` is the oracle for poetry.lock.
+    "poetry": ["poetry>=2.5,<3"],
+    # pdm 2.29 fails at import here (hishel/unearth drifted); 2.26 with these pins works.
+    "pdm": ["pdm==2.26.*", "hishel<1.2", "unearth<0.19"],
+}
+
+
+def tool_bin(name: str, executable: str | None = None) -> str:
+    """A tool's executable from its own venv, created on first use."""
+    home = Path(sys.prefix) / "driftcheck-test-tools" / name
+    exe = home / "bin" / (executable or name)
+    if not exe.exists():
+        import venv
+
+        venv.create(home, with_pip=True, clear=True)
+        result = subprocess.run(
+            [str(home / "bin" / "python"), "-m", "pip", "install", "-q", *TOOL_SPECS[name]],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0 or not exe.exists():
+            pytest.skip(f"cannot install {name}: {result.stderr.strip()[-300:]}")
+    return str(exe)
+
+
+def pip_index_url() -> str:
+    """The simple index pip uses here, read at run time (never written in the repo)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "config", "get", "global.index-url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode == 0 and result.stdout.strip():
+        return result.stdout.strip()
+    from pip._internal.models.index import PyPI
+
+    return str(PyPI.simple_url)

@@ -19,16 +19,17 @@ from driftcheck.errors import ConfigError
 from driftcheck.markers import MarkerEvaluator
 from driftcheck.project import Pyproject
 
-__all__ = ["FORMATS", "Context", "Plan", "detect", "format_of", "plan"]
+__all__ = ["FORMATS", "Context", "Plan", "detect", "env_candidates", "format_of", "plan"]
 
 # Format name -> reader module. Detection order is this order.
 FORMATS: dict[str, str] = {
     "uv.lock": "driftcheck.lockfiles.uv",
     "pylock.toml": "driftcheck.lockfiles.pylock",
     "requirements.txt": "driftcheck.lockfiles.requirements",
+    "poetry.lock": "driftcheck.lockfiles.poetry",
 }
 # File names looked for in the project root (requirements files are never guessed).
-_DETECTED = {"uv.lock": "uv.lock", "pylock.toml": "pylock.toml"}
+_DETECTED = {"uv.lock": "uv.lock", "pylock.toml": "pylock.toml", "poetry.lock": "poetry.lock"}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,6 +56,7 @@ class Plan:
 
     :param hints: for locked names that are not selected, why (shown if installed).
     :param fix: the command that restores sync with this selection.
+    :param keep: names never extraneous for this tool; ``None`` is uv's seed rule.
     """
 
     format: str
@@ -63,6 +65,7 @@ class Plan:
     selection: dict[str, Any]
     hints: dict[str, str] = field(default_factory=dict)
     fix: str | None = None
+    keep: frozenset[str] | None = None
 
 
 def format_of(path: Path) -> str:
@@ -72,6 +75,8 @@ def format_of(path: Path) -> str:
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return "pylock.toml"
+    if name == "poetry.lock":
+        return "poetry.lock"
     if name.endswith(".txt") or name.startswith("requirements"):
         return "requirements.txt"
     raise ConfigError(
@@ -98,9 +103,18 @@ def detect(root: Path) -> tuple[Path, str]:
     )
 
 
-def plan(lock_format: str, ctx: Context) -> Plan:
+def _reader(lock_format: str) -> Any:
     if lock_format not in FORMATS:
         raise ConfigError(f"unknown lock format {lock_format!r}; known: {', '.join(FORMATS)}")
-    module = importlib.import_module(FORMATS[lock_format])
-    reader: Callable[[Context], Plan] = module.plan
+    return importlib.import_module(FORMATS[lock_format])
+
+
+def plan(lock_format: str, ctx: Context) -> Plan:
+    reader: Callable[[Context], Plan] = _reader(lock_format).plan
     return reader(ctx)
+
+
+def env_candidates(lock_format: str, root: Path, pyproject: Pyproject) -> list[Path]:
+    """Where the format's own tool keeps the environment, if not in ``.venv``."""
+    finder = getattr(_reader(lock_format), "env_candidates", None)
+    return list(finder(root, pyproject)) if finder else []

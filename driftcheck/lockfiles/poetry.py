@@ -1,0 +1,455 @@
+"""Reader for poetry.lock (lock-version 1.1, 2.0 and 2.1), with `poetry sync` semantics.
+
+Lock 2.1 (poetry 2) records per package the ``groups`` that need it and its ``markers``
+(a string, or a table keyed by group), so selection needs no graph walk. Locks 1.1 and
+2.0 do not: there the graph is walked from the pyproject's dependencies through each
+package's ``[package.dependencies]``, following markers.
+
+Selection takes poetry's own flags with poetry's meaning: ``--with``, ``--without``,
+``--only``, ``-E/--extras``, ``--all-extras``, ``--all-groups``, ``--no-root``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.diff import Expected, Rules
+from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.models import LockedPackage, Source
+
+__all__ = ["env_candidates", "plan", "poetry_env_name"]
+
+SUPPORTED = ("1.1", "2.0", "2.1")
+_POETRY_FLAGS = {"with_groups", "without_groups", "only_groups_poetry", "poetry_extras"}
+_SHARED_FLAGS = {"all_extras", "all_groups", "no_root"}
+_FLAG_SPELLING = {
+    "with_groups": "--with",
+    "without_groups": "--without",
+    "only_groups_poetry": "--only",
+    "poetry_extras": "--extras",
+}
+
+
+def poetry_env_name(name: str, project_dir: Path) -> str:
+    """The ``<name>-<hash>`` poetry gives a project's virtualenv (without ``-pyX.Y``)."""
+    sanitized = re.sub(r'[ $`!*@"\\\r\n\t]', "_", name.lower())[:42]
+    cwd = os.path.normcase(os.path.realpath(project_dir))
+    digest = hashlib.sha256(cwd.encode()).digest()
+    return f"{sanitized}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+
+
+def _poetry_config(root: Path) -> dict[str, Any]:
+    """poetry's settings that place environments, read (never written) from its files."""
+    from driftcheck.toml import load_toml
+
+    config_dir = os.environ.get("POETRY_CONFIG_DIR")
+    if not config_dir:
+        base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+        config_dir = str(Path(base) / "pypoetry")
+    merged: dict[str, Any] = {}
+    for path in (Path(config_dir) / "config.toml", root / "poetry.toml"):
+        try:
+            data = load_toml(path.read_bytes(), str(path))
+        except (OSError, LockfileError):
+            continue
+        venvs = data.get("virtualenvs", {})
+        if isinstance(data.get("cache-dir"), str):
+            merged["cache-dir"] = data["cache-dir"]
+        if isinstance(venvs, dict):
+            for key in ("path", "in-project"):
+                if key in venvs:
+                    merged[f"virtualenvs.{key}"] = venvs[key]
+    return merged
+
+
+def _cache_dir(config: dict[str, Any]) -> Path:
+    if os.environ.get("POETRY_CACHE_DIR"):
+        return Path(os.environ["POETRY_CACHE_DIR"])
+    if isinstance(config.get("cache-dir"), str):
+        return Path(config["cache-dir"]).expanduser()
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "pypoetry"
+    if sys.platform == "win32":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "pypoetry" / "Cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pypoetry"
+
+
+def env_candidates(root: Path, pyproject: Any) -> list[Path]:
+    """Where poetry keeps this project's environment, after the in-project ``.venv``."""
+    name = pyproject.name or _tool_poetry(pyproject).get("name")
+    if not isinstance(name, str):
+        return []
+    config = _poetry_config(root)
+    venvs = os.environ.get("POETRY_VIRTUALENVS_PATH") or config.get("virtualenvs.path")
+    base = (
+        Path(venvs).expanduser() if isinstance(venvs, str) else _cache_dir(config) / "virtualenvs"
+    )
+    env_name = poetry_env_name(name, root)
+    found = sorted(base.glob(f"{env_name}-py*"))
+    if len(found) > 1:
+        # poetry records the one in use in envs.toml.
+        from driftcheck.toml import load_toml
+
+        try:
+            envs = load_toml((base / "envs.toml").read_bytes(), "envs.toml")
+            minor = envs.get(env_name, {}).get("minor")
+            found = [p for p in found if p.name == f"{env_name}-py{minor}"] or found
+        except (OSError, LockfileError):
+            pass
+    return found[-1:]
+
+
+def _tool_poetry(pyproject: Any) -> dict[str, Any]:
+    tool = pyproject.data.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    return poetry if isinstance(poetry, dict) else {}
+
+
+def _split(values: Any) -> list[str]:
+    out: list[str] = []
+    for value in values or ():
+        out += [v for v in re.split(r"[,\s]+", value) if v]
+    return out
+
+
+def _source(raw: Any, root: Path, develop: bool) -> Source:
+    if not isinstance(raw, dict) or raw.get("type") in (None, "legacy"):
+        url = raw.get("url") if isinstance(raw, dict) else None
+        return Source(kind="registry", url=url)
+    kind, url = raw.get("type"), str(raw.get("url", ""))
+    if kind == "directory":
+        path = url if Path(url).is_absolute() else os.path.normpath(root / url)
+        return Source(kind="editable" if develop else "directory", path=path)
+    if kind == "file":
+        path = url if Path(url).is_absolute() else os.path.normpath(root / url)
+        return Source(kind="path", path=path)
+    if kind == "git":
+        commit = raw.get("resolved_reference") or raw.get("reference")
+        return Source(kind="git", url=url, commit=commit, subdirectory=raw.get("subdirectory"))
+    return Source(kind="url", url=url, subdirectory=raw.get("subdirectory"))
+
+
+def _groups_config(pyproject: Any) -> tuple[set[str], set[str]]:
+    """(all groups, optional groups) declared for poetry in pyproject.toml."""
+    groups = _tool_poetry(pyproject).get("group", {})
+    names: set[str] = {"main"}
+    optional: set[str] = set()
+    if isinstance(groups, dict):
+        for name, table in groups.items():
+            names.add(name)
+            if isinstance(table, dict) and table.get("optional"):
+                optional.add(name)
+    if "dev-dependencies" in _tool_poetry(pyproject):
+        names.add("dev")
+    return names, optional
+
+
+def _selected_groups(flags: dict[str, Any], names: set[str], optional: set[str]) -> set[str]:
+    with_ = set(_split(flags.get("with_groups")))
+    without = set(_split(flags.get("without_groups")))
+    only = set(_split(flags.get("only_groups_poetry")))
+    for flag, asked in (("--with", with_), ("--without", without), ("--only", only)):
+        unknown = sorted(asked - names)
+        if unknown:
+            raise SelectionError(f"Group(s) not found: {', '.join(unknown)} (via {flag})")
+    if only:
+        return only
+    chosen = set(names) if flags.get("all_groups") else (names - optional) | with_
+    return chosen - without
+
+
+def _marker_for(raw: dict[str, Any], groups: set[str]) -> list[str | None]:
+    markers = raw.get("markers")
+    if isinstance(markers, dict):
+        return [markers.get(g) for g in groups if g in (raw.get("groups") or [])] or [None]
+    return [markers if isinstance(markers, str) else None]
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface: `poetry sync` semantics."""
+    from driftcheck.lockfiles import Plan
+    from driftcheck.toml import load_toml, read_bytes
+
+    uv_only = sorted(
+        k for k, v in ctx.flags.items() if v and k not in _POETRY_FLAGS | _SHARED_FLAGS
+    )
+    if uv_only:
+        raise SelectionError(
+            f"{ctx.shown}: --{uv_only[0].replace('_', '-')} is not a poetry flag; on a poetry.lock "
+            "use poetry's own: --with, --without, --only, -E/--extras, --all-extras, --all-groups"
+        )
+    raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
+    data = load_toml(raw_bytes, ctx.shown)
+    text = raw_bytes.decode("utf-8")
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        raise LockfileError(
+            ctx.shown, "missing [metadata] table; is this a poetry.lock?", where="metadata"
+        )
+    version = meta.get("lock-version")
+    if version not in SUPPORTED:
+        raise LockfileError(
+            ctx.shown,
+            f"unsupported lock-version {version!r}; driftcheck reads poetry.lock "
+            f"{', '.join(SUPPORTED)}",
+            where="metadata.lock-version",
+        )
+    packages = data.get("package", [])
+    if not isinstance(packages, list):
+        raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
+    lines = [
+        text.count("\n", 0, m.start()) + 2 for m in re.finditer(r"^\[\[package\]\]", text, re.M)
+    ]
+    checked = [_check_package(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
+
+    names, optional = _groups_config(ctx.pyproject)
+    groups = _selected_groups(ctx.flags, names, optional)
+    lock_extras = data.get("extras", {}) if isinstance(data.get("extras"), dict) else {}
+    extras = (
+        set(lock_extras)
+        if ctx.flags.get("all_extras")
+        else set(_split(ctx.flags.get("poetry_extras")))
+    )
+    unknown = sorted(
+        canonicalize_name(e)
+        for e in extras
+        if e not in lock_extras
+        and canonicalize_name(e) not in {canonicalize_name(k) for k in lock_extras}
+    )
+    if unknown:
+        raise SelectionError(f"Extra [{', '.join(unknown)}] is not specified.")
+    extra_packages = {
+        canonicalize_name(re.split(r"[ (\[;]", item, maxsplit=1)[0])
+        for e in extras
+        for item in lock_extras.get(e, [])
+    }
+    active: set[str] = {canonicalize_name(e) for e in extras}
+    root = ctx.lockfile.parent.absolute()
+
+    if version == "2.1":
+        chosen = []
+        for i, raw in enumerate(checked):
+            pkg_groups = set(raw.get("groups") or ["main"])
+            if not pkg_groups & groups:
+                continue
+            name = canonicalize_name(raw["name"])
+            if raw.get("optional") and name not in extra_packages:
+                continue
+            if not any(ctx.evaluate(m, active) for m in _marker_for(raw, groups & pkg_groups)):
+                continue
+            chosen.append(i)
+    else:
+        chosen = _walk_legacy(ctx, checked, groups, extras, active)
+
+    expected = []
+    for i in chosen:
+        raw = checked[i]
+        locked = LockedPackage(
+            name=canonicalize_name(raw["name"]),
+            version=raw["version"],
+            source=_source(raw.get("source"), root, bool(raw.get("develop"))),
+            line=lines[i] if i < len(lines) else None,
+        )
+        expected.append(Expected(package=locked, required_by=(locked.name,)))
+    project = _root_project(ctx, groups)
+    if project is not None:
+        expected.append(Expected(package=project, required_by=(project.name,)))
+    fix = ["poetry", "sync"]
+    fix += [f"--with={g}" for g in sorted(_split(ctx.flags.get("with_groups")))]
+    fix += [f"--without={g}" for g in sorted(_split(ctx.flags.get("without_groups")))]
+    fix += [f"--only={g}" for g in sorted(_split(ctx.flags.get("only_groups_poetry")))]
+    fix += [f"--extras={e}" for e in sorted(_split(ctx.flags.get("poetry_extras")))]
+    fix += [
+        f
+        for f in ("--all-extras", "--all-groups", "--no-root")
+        if ctx.flags.get(f[2:].replace("-", "_"))
+    ]
+    return Plan(
+        format="poetry.lock",
+        expected=expected,
+        rules=Rules(exact=True, check_freshness=False, strict_registry=True),
+        selection={"groups": sorted(groups), "extras": sorted(extras), "root": project is not None},
+        fix=shlex.join(fix),
+        keep=frozenset({"pip"}),
+    )
+
+
+def _root_project(ctx: Any, groups: set[str]) -> LockedPackage | None:
+    """poetry installs the project itself (editable) unless --no-root or package-mode off."""
+    tool = _tool_poetry(ctx.pyproject)
+    name = ctx.pyproject.name or tool.get("name")
+    if ctx.flags.get("no_root") or tool.get("package-mode") is False or not isinstance(name, str):
+        return None
+    if ctx.flags.get("only_groups_poetry") and "main" not in groups:
+        return None
+    version = (ctx.pyproject.data.get("project") or {}).get("version") or tool.get("version")
+    return LockedPackage(
+        name=canonicalize_name(name),
+        version=version if isinstance(version, str) else None,
+        source=Source(kind="editable", path=str(ctx.root)),
+    )
+
+
+def _check_package(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
+    line = lines[i] if i < len(lines) else None
+    where = f"package[{i}]"
+    if not isinstance(raw, dict):
+        raise LockfileError(shown, "each [[package]] must be a table", line=line, where=where)
+    for key in ("name", "version"):
+        if not isinstance(raw.get(key), str):
+            got = "missing" if key not in raw else f"a {type(raw[key]).__name__}"
+            raise LockfileError(
+                shown, f"'{key}' must be a string, not {got}", line=line, where=f"{where}.{key}"
+            )
+    label = f"package '{raw['name']}': "
+    groups = raw.get("groups", ["main"])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise LockfileError(
+            shown, f"{label}'groups' must be a list of strings", line=line, where=f"{where}.groups"
+        )
+    markers = raw.get("markers")
+    if markers is not None and not isinstance(markers, (str, dict)):
+        raise LockfileError(
+            shown,
+            f"{label}'markers' must be a string or a table",
+            line=line,
+            where=f"{where}.markers",
+        )
+    from driftcheck.markers import compile_marker
+
+    for marker in markers.values() if isinstance(markers, dict) else [markers]:
+        if marker is None:
+            continue
+        try:
+            compile_marker(marker)
+        except (ValueError, TypeError) as exc:
+            raise LockfileError(
+                shown,
+                f"{label}invalid marker {marker!r}: {exc}",
+                line=line,
+                where=f"{where}.markers",
+            ) from None
+    source = raw.get("source")
+    if source is not None and (
+        not isinstance(source, dict) or not isinstance(source.get("type"), str)
+    ):
+        raise LockfileError(
+            shown,
+            f"{label}'source' must be a table with a 'type'",
+            line=line,
+            where=f"{where}.source",
+        )
+    if isinstance(source, dict) and source["type"] not in (
+        "legacy",
+        "directory",
+        "file",
+        "url",
+        "git",
+    ):
+        raise LockfileError(
+            shown,
+            f"{label}unknown source type {source['type']!r}",
+            line=line,
+            where=f"{where}.source.type",
+        )
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(raw["version"])
+    except InvalidVersion:
+        raise LockfileError(
+            shown, f"{label}invalid version {raw['version']!r}", line=line, where=f"{where}.version"
+        ) from None
+    return raw
+
+
+def _dependency_entries(value: Any) -> list[dict[str, Any]]:
+    items = value if isinstance(value, list) else [value]
+    return [item if isinstance(item, dict) else {"version": item} for item in items]
+
+
+def _walk_legacy(
+    ctx: Any, packages: list[dict[str, Any]], groups: set[str], extras: set[str], active: set[str]
+) -> list[int]:
+    """Lock 1.1/2.0: walk from the pyproject's dependencies through the lock's graph."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    by_name: dict[str, list[int]] = {}
+    for i, raw in enumerate(packages):
+        by_name.setdefault(canonicalize_name(raw["name"]), []).append(i)
+    tool = _tool_poetry(ctx.pyproject)
+    roots: list[tuple[str, str | None, list[str]]] = []
+    if "main" in groups:
+        for req_text in (ctx.pyproject.data.get("project") or {}).get("dependencies", []) or []:
+            try:
+                req = Requirement(req_text)
+            except InvalidRequirement:
+                continue
+            roots.append((req.name, str(req.marker) if req.marker else None, sorted(req.extras)))
+        for extra in extras:
+            for req_text in (
+                (ctx.pyproject.data.get("project") or {}).get("optional-dependencies") or {}
+            ).get(extra, []):
+                try:
+                    req = Requirement(req_text)
+                except InvalidRequirement:
+                    continue
+                roots.append(
+                    (req.name, str(req.marker) if req.marker else None, sorted(req.extras))
+                )
+        for name, spec in (tool.get("dependencies") or {}).items():
+            if name.lower() == "python":
+                continue
+            for entry in _dependency_entries(spec):
+                if entry.get("optional") and not any(
+                    canonicalize_name(name)
+                    in {canonicalize_name(x) for x in (tool.get("extras") or {}).get(e, [])}
+                    for e in extras
+                ):
+                    continue
+                roots.append((name, entry.get("markers"), list(entry.get("extras", []))))
+    group_tables = dict(tool.get("group") or {})
+    if "dev-dependencies" in tool:
+        group_tables.setdefault("dev", {"dependencies": tool["dev-dependencies"]})
+    for group, table in group_tables.items():
+        if group in groups and isinstance(table, dict):
+            for name, spec in (table.get("dependencies") or {}).items():
+                for entry in _dependency_entries(spec):
+                    roots.append((name, entry.get("markers"), list(entry.get("extras", []))))
+    chosen: list[int] = []
+    seen: set[int] = set()
+    queue = [(n, m, e) for n, m, e in roots]
+    while queue:
+        name, marker, dep_extras = queue.pop(0)
+        if not ctx.evaluate(marker, active):
+            continue
+        for i in by_name.get(canonicalize_name(name), []):
+            if i in seen:
+                continue
+            seen.add(i)
+            chosen.append(i)
+            raw = packages[i]
+            for dep_name, spec in (raw.get("dependencies") or {}).items():
+                for entry in _dependency_entries(spec):
+                    if entry.get("optional"):
+                        wanted = {canonicalize_name(x) for x in dep_extras}
+                        pkg_extras = raw.get("extras") or {}
+                        if not any(
+                            canonicalize_name(dep_name)
+                            == canonicalize_name(re.split(r"[ (\[;]", item, maxsplit=1)[0])
+                            for e, items in pkg_extras.items()
+                            if canonicalize_name(e) in wanted
+                            for item in items
+                        ):
+                            continue
+                    queue.append((dep_name, entry.get("markers"), list(entry.get("extras", []))))
+    return chosen

@@ -1,0 +1,203 @@
+"""Differential tests for poetry.lock against the real `poetry sync --dry-run` (poetry 2).
+
+poetry prints `- Removing X (v)`, `- Installing X (v)` (not the "Skipped" ones) and
+`- Updating X (a -> b)`, and always exits 0: changes mean drift. poetry never lists the
+project itself (it always reinstalls it, even in a dry run), so the comparison leaves the
+root project out, and driftcheck runs before the oracle.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import (
+    driftcheck_json,
+    finding_kinds,
+    pip_index_url,
+    require_python,
+    run,
+    tool_bin,
+    uv_bin,
+)
+
+pytestmark = pytest.mark.differential
+
+POETRY_ENV = {"POETRY_VIRTUALENVS_IN_PROJECT": "true", "POETRY_NO_INTERACTION": "1"}
+
+
+def _pyproject(index: str) -> str:
+    return textwrap.dedent(
+        f"""
+        [project]
+        name = "poem"
+        version = "0.1.0"
+        requires-python = ">=3.10,<4"
+        dependencies = [
+            "jaraco.context",
+            "typing_extensions>=4",
+            "tomli; python_version < '3.11'",
+            "helper",
+        ]
+
+        [project.optional-dependencies]
+        web = ["itsdangerous"]
+        cli = ["click"]
+
+        [tool.poetry]
+        packages = [{{ include = "poem", from = "src" }}]
+
+        [tool.poetry.dependencies]
+        helper = {{ path = "libs/helper", develop = true }}
+
+        [tool.poetry.group.dev.dependencies]
+        iniconfig = "*"
+
+        [tool.poetry.group.lint.dependencies]
+        six = "*"
+
+        [tool.poetry.group.docs]
+        optional = true
+
+        [tool.poetry.group.docs.dependencies]
+        idna = "*"
+
+        [[tool.poetry.source]]
+        name = "primary"
+        url = "{index}"
+        priority = "primary"
+
+        [build-system]
+        requires = ["poetry-core>=2.0"]
+        build-backend = "poetry.core.masonry.api"
+        """
+    )
+
+
+HELPER = """
+[project]
+name = "helper"
+version = "1.0.0"
+requires-python = ">=3.10"
+
+[build-system]
+requires = ["poetry-core>=2.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+
+@pytest.fixture(scope="session")
+def poetry_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = tmp_path_factory.mktemp("poetry") / "poem"
+    (project / "src" / "poem").mkdir(parents=True)
+    (project / "src" / "poem" / "__init__.py").write_text("")
+    (project / "libs" / "helper" / "src" / "helper").mkdir(parents=True)
+    (project / "libs" / "helper" / "src" / "helper" / "__init__.py").write_text("")
+    (project / "libs" / "helper" / "pyproject.toml").write_text(HELPER)
+    (project / "pyproject.toml").write_text(_pyproject(pip_index_url()))
+    run([tool_bin("poetry"), "lock", "-q"], project, **POETRY_ENV)
+    shutil.rmtree(project / ".venv", ignore_errors=True)  # poetry makes one while locking
+    return project
+
+
+STRAY = ("{uv}", "pip", "install", "-q", "attrs")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    expect: int
+    flags: tuple[str, ...] = ()
+    sync_flags: tuple[str, ...] | None = None
+    steps: tuple[tuple[str, ...], ...] = ()
+    python: str = "3.11"
+
+
+C = Case
+CASES = [
+    C("poetry-synced", 0),
+    C("poetry-stray", 1, steps=(STRAY,)),
+    C("poetry-missing", 1, steps=(("{uv}", "pip", "uninstall", "typing_extensions"),)),
+    C("poetry-wrong-version", 1, steps=(("{uv}", "pip", "install", "-q", "iniconfig==2.0.0"),)),
+    C(
+        "poetry-path-dep-not-editable",
+        1,
+        steps=(
+            (
+                "{uv}",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--reinstall-package",
+                "helper",
+                "./libs/helper",
+            ),
+        ),
+    ),
+    C("poetry-extra-synced", 0, flags=("-E", "web")),
+    C("poetry-extra-left-behind", 1, sync_flags=("-E", "web")),
+    C("poetry-all-extras", 1, flags=("--all-extras",), sync_flags=()),
+    C("poetry-with-optional-group", 1, flags=("--with", "docs"), sync_flags=()),
+    C("poetry-with-optional-group-synced", 0, flags=("--with", "docs")),
+    C("poetry-without-group", 1, flags=("--without", "lint"), sync_flags=()),
+    C("poetry-only-main", 1, flags=("--only", "main"), sync_flags=()),
+    C("poetry-all-groups", 1, flags=("--all-groups",), sync_flags=()),
+    C(
+        "poetry-marker-excluded-py312",
+        1,
+        python="3.12",
+        steps=(("{uv}", "pip", "install", "-q", "backports.tarfile"),),
+    ),
+    C(
+        "poetry-marker-included-py310",
+        1,
+        python="3.10",
+        steps=(("{uv}", "pip", "uninstall", "tomli"),),
+    ),
+]
+
+_LINE = re.compile(
+    r"^\s+- (Removing|Installing|Updating|Downgrading) ([A-Za-z0-9._-]+) \((.*)\)$", re.M
+)
+
+
+def poetry_verdict(project: Path, flags: tuple[str, ...]) -> tuple[int, dict[str, str], str]:
+    result = run(
+        [tool_bin("poetry"), "sync", "--dry-run", *flags], project, check=False, **POETRY_ENV
+    )
+    if result.returncode != 0:
+        return 2, {}, result.stdout + result.stderr
+    kinds = {}
+    for match in _LINE.finditer(result.stdout):
+        action, name, detail = match.groups()
+        if "Skipped" in detail or "Skipped" in match.group(0):
+            continue
+        kinds[name.lower().replace("_", "-").replace(".", "-")] = {
+            "Removing": "extraneous",
+            "Installing": "missing",
+        }.get(action, "mismatched")
+    return (1 if kinds else 0), kinds, result.stdout
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) -> None:
+    python = require_python(case.python)
+    project = tmp_path / "poem"
+    shutil.copytree(poetry_base, project)
+    run([uv_bin(), "venv", "-q", "--seed", "--python", python, ".venv"], project)
+    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
+    run([tool_bin("poetry"), "sync", "-q", *sync_flags], project, **POETRY_ENV)
+    for step in case.steps:
+        run([uv_bin() if a == "{uv}" else a for a in step], project)
+
+    code, report, err = driftcheck_json(["--project", str(project), *case.flags])
+    ours = {k: v for k, v in finding_kinds(report).items() if k != "poem"}
+    poetry_code, theirs, out = poetry_verdict(project, case.flags)
+    assert poetry_code == case.expect, f"the case does not set up what it claims:\n{out}"
+    assert code == poetry_code, (err, report and report["findings"], out)
+    assert ours == theirs, out
