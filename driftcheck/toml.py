@@ -9,7 +9,7 @@ from typing import Any
 
 from driftcheck.errors import LockfileError
 
-__all__ = ["load_toml", "read_bytes"]
+__all__ = ["array_table_lines", "load_toml", "read_bytes"]
 
 _LINE = re.compile(r"at line (\d+)")
 
@@ -47,3 +47,20 @@ def load_toml(data: bytes, shown: str) -> dict[str, Any]:
             shown, f"invalid TOML: {detail}", line=int(match.group(1)) if match else None
         ) from None
     return parsed
+
+
+def array_table_lines(text: str, table: str) -> list[int]:
+    """For each ``[[table]]`` in order, the 1-based line of its ``name = …`` key.
+
+    Falls back to the header's own line for an entry without a name. Cheap: one scan
+    of the text, no TOML parse.
+    """
+    header = re.compile(rf"^\[\[{re.escape(table)}\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+    starts = [m.start() for m in header.finditer(text)]
+    lines = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        name_at = re.compile(r"^name\s*=", re.MULTILINE).search(text, start, end)
+        pos = name_at.start() if name_at else start
+        lines.append(text.count("\n", 0, pos) + 1)
+    return lines

@@ -25,6 +25,7 @@ from packaging.utils import canonicalize_name
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
+from driftcheck.toml import array_table_lines
 
 __all__ = ["env_candidates", "plan", "poetry_env_name"]
 
@@ -206,9 +207,7 @@ def plan(ctx: Any) -> Any:
     packages = data.get("package", [])
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
-    lines = [
-        text.count("\n", 0, m.start()) + 2 for m in re.finditer(r"^\[\[package\]\]", text, re.M)
-    ]
+    lines = array_table_lines(text, "package")
     checked = [_check_package(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
 
     names, optional = _groups_config(ctx.pyproject)

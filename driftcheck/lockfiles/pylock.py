@@ -56,14 +56,9 @@ def _source(package: Any, chosen: Any, root: Path) -> Source:
 
 
 def _lines(text: str) -> list[int]:
-    import re
+    from driftcheck.toml import array_table_lines
 
-    lines = []
-    for match in re.finditer(r"^\[\[packages\]\][ \t]*$", text, re.MULTILINE):
-        name_at = text.find("\nname", match.end())
-        pos = name_at + 1 if name_at != -1 else match.start()
-        lines.append(text.count("\n", 0, pos) + 1)
-    return lines
+    return array_table_lines(text, "packages")
 
 
 def plan(ctx: Any) -> Any:
@@ -87,7 +82,9 @@ def plan(ctx: Any) -> Any:
         lock = Pylock.from_dict(data)
     except PylockValidationError as exc:
         context = getattr(exc, "context", None)
-        message = " ".join(str(getattr(exc, "message", exc)).split())
+        if context is None and "version" in str(exc) and "not supported" in str(exc):
+            context = "lock-version"
+        message = str(getattr(exc, "message", exc)).strip().splitlines()[0]
         line = None
         if context and context.startswith("packages["):
             index = int(context[len("packages[") : context.index("]")])

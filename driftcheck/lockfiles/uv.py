@@ -7,7 +7,6 @@ walk from the roots live in :mod:`driftcheck.select`.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,17 +88,10 @@ class UvLock:
         return self._lines[index] if index < len(self._lines) else None
 
 
-_PACKAGE_HEADER = re.compile(r"^\[\[package\]\][ \t]*$", re.MULTILINE)
-
-
 def _package_lines(text: str) -> list[int]:
-    lines = []
-    for match in _PACKAGE_HEADER.finditer(text):
-        start = match.end()
-        name_at = text.find("\nname", start)
-        pos = name_at + 1 if name_at != -1 else match.start()
-        lines.append(text.count("\n", 0, pos) + 1)
-    return lines
+    from driftcheck.toml import array_table_lines
+
+    return array_table_lines(text, "package")
 
 
 class _Checker:

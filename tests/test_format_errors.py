@@ -1,0 +1,151 @@
+"""Invalid-input tables for every reader: exit 2, one line, the file and the place named."""
+
+from __future__ import annotations
+
+import venv
+from pathlib import Path
+
+import pytest
+from helpers import driftcheck
+
+REQUIREMENTS = [
+    (
+        "flask>=2\n",
+        "requirements.txt:1: 'flask>=2' is not pinned: a requirements file is a lock only when every requirement is pinned with == (or is a path or URL)",
+    ),
+    (
+        "six==1.17.0\nflask\n",
+        "requirements.txt:2: 'flask' is not pinned: a requirements file is a lock only when every requirement is pinned with == (or is a path or URL)",
+    ),
+    (
+        "six==1.*\n",
+        "requirements.txt:1: 'six==1.*' is not pinned: a requirements file is a lock only when every requirement is pinned with == (or is a path or URL)",
+    ),
+    (
+        "six===1.17.0 ; python_version >>> '3'\n",
+        "requirements.txt:1: invalid requirement \"six===1.17.0 ; python_version >>> '3'\": Expected a marker variable or quoted string",
+    ),
+    ("--frobnicate\n", "requirements.txt:1: unknown option --frobnicate"),
+    ("-r missing.txt\n", "missing.txt: file not found"),
+    ("-e\n", "requirements.txt:1: -e needs a path"),
+    (
+        "pkg @ git+https://git.example/pkg.git@main\n",
+        "requirements.txt:1: git URL 'git+https://git.example/pkg.git@main' is not pinned to a full commit",
+    ),
+    (
+        "six==1.17.0\nsix==1.16.0\n",
+        "requirements.txt:2: 'six' is pinned twice, differently (also at line 1)",
+    ),
+    (
+        "./nowhere\n",
+        "requirements.txt:1: cannot tell the package name of {root}/nowhere; write it as 'NAME @ file://…'",
+    ),
+    (b"six==1.17.0\n\xff\n", "requirements.txt:2: not valid UTF-8"),
+]
+
+PYLOCK = [
+    (
+        'lock-version = "2.0"\ncreated-by = "x"\npackages = []\n',
+        "pylock.toml: pylock version 2.0 is not supported (at 'lock-version')",
+    ),
+    (
+        'created-by = "x"\npackages = []\n',
+        "pylock.toml: Missing required value (at 'lock-version')",
+    ),
+    (
+        'lock-version = "1.0"\npackages = []\n',
+        "pylock.toml: Missing required value (at 'created-by')",
+    ),
+    (
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nversion = "1"\n',
+        "pylock.toml:3: Missing required value (at 'packages[0].name')",
+    ),
+    (
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nversion = 1\n',
+        "pylock.toml:4: Unexpected type int (expected str) (at 'packages[0].version')",
+    ),
+    (
+        'lock-version = "1.0"\ncreated-by = "x"\n[[packages]]\nname = "a"\nmarker = "os_name >>> 1"\n',
+        "pylock.toml:4: Expected a marker variable or quoted string (at 'packages[0].marker')",
+    ),
+    (
+        'lock-version = "1.0"\ncreated-by = "x"\nrequires-python = ">=3.99"\npackages = []\n',
+        "pylock.toml: python_full_version '{python}' in provided environment does not satisfy the Python version requirement '>=3.99'",
+    ),
+    (
+        'lock-version = "1.0"\n[[packages\n',
+        "pylock.toml:2: invalid TOML: Expected ']]' at the end of an array declaration",
+    ),
+]
+
+POETRY = [
+    (
+        '[[package]]\nname = "a"\nversion = "1.0"\n',
+        "poetry.lock: missing [metadata] table; is this a poetry.lock? (at 'metadata')",
+    ),
+    (
+        '[metadata]\nlock-version = "9.0"\n',
+        "poetry.lock: unsupported lock-version '9.0'; driftcheck reads poetry.lock 1.1, 2.0, 2.1 (at 'metadata.lock-version')",
+    ),
+    (
+        '[[package]]\nname = "a"\n\n[metadata]\nlock-version = "2.1"\n',
+        "poetry.lock:2: 'version' must be a string, not missing (at 'package[0].version')",
+    ),
+    (
+        '[[package]]\nname = "a"\nversion = "x y"\n\n[metadata]\nlock-version = "2.1"\n',
+        "poetry.lock:2: package 'a': invalid version 'x y' (at 'package[0].version')",
+    ),
+    (
+        '[[package]]\nname = "a"\nversion = "1"\ngroups = "main"\n\n[metadata]\nlock-version = "2.1"\n',
+        "poetry.lock:2: package 'a': 'groups' must be a list of strings (at 'package[0].groups')",
+    ),
+    (
+        '[[package]]\nname = "a"\nversion = "1"\nmarkers = "python_version >>> 3"\n\n[metadata]\nlock-version = "2.1"\n',
+        "poetry.lock:2: package 'a': invalid marker 'python_version >>> 3': Expected a marker variable or quoted string (at 'package[0].markers')",
+    ),
+    (
+        '[[package]]\nname = "a"\nversion = "1"\n[package.source]\ntype = "svn"\nurl = "x"\n\n[metadata]\nlock-version = "2.1"\n',
+        "poetry.lock:2: package 'a': unknown source type 'svn' (at 'package[0].source.type')",
+    ),
+    (
+        "package = 1\n[metadata]\nlock-version = '2.1'\n",
+        "poetry.lock: 'package' must be an array of tables (at 'package')",
+    ),
+]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "bad"\nversion = "0"\n')
+    venv.create(tmp_path / ".venv", with_pip=False)
+    return tmp_path
+
+
+def _check(project: Path, name: str, content: str | bytes, message: str) -> None:
+    path = project / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    code, out, err = driftcheck(["--lockfile", name], cwd=project)
+    assert (code, out) == (2, "")
+    import sys
+
+    python = "{}.{}.{}".format(*sys.version_info[:3])
+    expected = message.format(root=project, python=python)
+    assert err == f"driftcheck: error: {expected}\n"
+
+
+@pytest.mark.parametrize(("content", "message"), REQUIREMENTS)
+def test_requirements(project: Path, content: str | bytes, message: str) -> None:
+    _check(project, "requirements.txt", content, message)
+
+
+@pytest.mark.parametrize(("content", "message"), PYLOCK)
+def test_pylock(project: Path, content: str, message: str) -> None:
+    _check(project, "pylock.toml", content, message)
+
+
+@pytest.mark.parametrize(("content", "message"), POETRY)
+def test_poetry(project: Path, content: str, message: str) -> None:
+    _check(project, "poetry.lock", content, message)
