@@ -73,7 +73,8 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     if keep is None:
         keep = seed_packages(env.python_tuple, env.uv_created, env.seeded)
     rules = replace(result.rules, keep=keep)
-    findings = diff(result.expected, scan_distributions(env), rules, result.hints)
+    hints = dict.fromkeys(result.locked, "locked, but not selected by these flags")
+    findings = diff(result.expected, scan_distributions(env), rules, hints)
     if no_build_isolation:
         findings = [
             replace(f, reason=f.reason + _BUILD_HINT) if f.kind == "extraneous" else f

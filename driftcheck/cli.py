@@ -42,7 +42,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: detected)")
     p.add_argument(
         "--lock-format",
-        choices=("uv.lock", "pylock.toml", "requirements.txt", "poetry.lock"),
+        choices=("uv.lock", "pylock.toml", "requirements.txt", "poetry.lock", "pdm.lock"),
         help="read the lockfile as this format, whatever its name",
     )
     p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     po.add_argument("--only", action="append", dest="only_groups_poetry", metavar="GROUPS")
     po.add_argument("-E", "--extras", action="append", dest="poetry_extras", metavar="EXTRAS")
     po.add_argument("--no-root", action="store_true")
+
+    pd = p.add_argument_group("selection on a pdm.lock (pdm sync's flags and meaning)")
+    pd.add_argument("-G", action="append", dest="pdm_groups", metavar="GROUP")
+    pd.add_argument("--prod", "--production", action="store_true", dest="prod")
+    pd.add_argument("-d", action="store_true", dest="pdm_dev")
+    pd.add_argument("--no-default", action="store_true")
     return p
 
 
@@ -111,7 +117,13 @@ _LIST_FLAGS = (
     "no_install_packages",
 )
 # Passed to the reader as given: their tools split and normalise them their own way.
-_RAW_LIST_FLAGS = ("with_groups", "without_groups", "only_groups_poetry", "poetry_extras")
+_RAW_LIST_FLAGS = (
+    "with_groups",
+    "without_groups",
+    "only_groups_poetry",
+    "poetry_extras",
+    "pdm_groups",
+)
 _BOOL_FLAGS = (
     "all_extras",
     "all_groups",
@@ -124,6 +136,9 @@ _BOOL_FLAGS = (
     "no_editable",
     "inexact",
     "no_root",
+    "prod",
+    "pdm_dev",
+    "no_default",
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +27,15 @@ FORMATS: dict[str, str] = {
     "pylock.toml": "driftcheck.lockfiles.pylock",
     "requirements.txt": "driftcheck.lockfiles.requirements",
     "poetry.lock": "driftcheck.lockfiles.poetry",
+    "pdm.lock": "driftcheck.lockfiles.pdm",
 }
 # File names looked for in the project root (requirements files are never guessed).
-_DETECTED = {"uv.lock": "uv.lock", "pylock.toml": "pylock.toml", "poetry.lock": "poetry.lock"}
+_DETECTED = {
+    "uv.lock": "uv.lock",
+    "pylock.toml": "pylock.toml",
+    "poetry.lock": "poetry.lock",
+    "pdm.lock": "pdm.lock",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,7 +60,8 @@ class Context:
 class Plan:
     """A reader's answer: what should be installed, and how to compare.
 
-    :param hints: for locked names that are not selected, why (shown if installed).
+    :param locked: every name the lock holds, selected or not: an installed package that
+        is locked but not selected is explained as such.
     :param fix: the command that restores sync with this selection.
     :param keep: names never extraneous for this tool; ``None`` is uv's seed rule.
     """
@@ -63,7 +70,7 @@ class Plan:
     expected: list[Expected]
     rules: Rules
     selection: dict[str, Any]
-    hints: dict[str, str] = field(default_factory=dict)
+    locked: frozenset[str] = frozenset()
     fix: str | None = None
     keep: frozenset[str] | None = None
 
@@ -75,8 +82,8 @@ def format_of(path: Path) -> str:
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return "pylock.toml"
-    if name == "poetry.lock":
-        return "poetry.lock"
+    if name in ("poetry.lock", "pdm.lock"):
+        return name
     if name.endswith(".txt") or name.startswith("requirements"):
         return "requirements.txt"
     raise ConfigError(

@@ -279,6 +279,7 @@ def plan(ctx: Any) -> Any:
         selection={"groups": sorted(groups), "extras": sorted(extras), "root": project is not None},
         fix=shlex.join(fix),
         keep=frozenset({"pip"}),
+        locked=frozenset(canonicalize_name(raw["name"]) for raw in checked),
     )
 
 

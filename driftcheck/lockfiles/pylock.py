@@ -152,4 +152,5 @@ def plan(ctx: Any) -> Any:
             "inexact": inexact,
         },
         fix=shlex.join(fix),
+        locked=frozenset(p.name for p in lock.packages),
     )

@@ -475,16 +475,11 @@ def plan(ctx: Any) -> Any:
             # `--no-editable`: editables are installed as plain directories.
             locked = replace(locked, source=replace(locked.source, kind="directory"))
         expected.append(Expected(package=locked, required_by=path))
-    hints = {
-        name: "locked, but not selected by these flags"
-        for name, indexes in lock.by_name.items()
-        if not any(i in selected.expected for i in indexes)
-    }
     return Plan(
         format="uv.lock",
         expected=expected,
         rules=Rules(exact=not sel.inexact),
         selection=sel.to_json(),
-        hints=hints,
+        locked=frozenset(lock.by_name),
         fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
     )

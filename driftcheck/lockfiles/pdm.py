@@ -1,0 +1,279 @@
+"""Reader for pdm.lock (lock_version 4.x), with `pdm sync --only-keep` semantics.
+
+With the ``inherit_metadata`` strategy (pdm's default since 2.11) every package records
+the ``groups`` that need it and its ``marker``; otherwise the graph is walked from the
+pyproject's groups through each package's ``dependencies``.
+
+Selection takes pdm's own flags with pdm's meaning: ``-G/--group`` (``:all`` too),
+``--prod``, ``-d/--dev``, ``--no-default``. The rules follow pdm's ``GroupSelection``:
+no flag at all means the groups recorded in the lock; otherwise ``default`` (unless
+``--no-default``), the named groups, ``:all`` optional groups, and every dev group
+unless ``--prod`` or a dev group is named.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.diff import Expected, Rules
+from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.models import LockedPackage, Source
+from driftcheck.toml import array_table_lines
+
+__all__ = ["env_candidates", "plan", "select_groups"]
+
+_PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default"}
+
+
+def env_candidates(root: Path, pyproject: Any) -> list[Path]:
+    """The interpreter pdm recorded for the project in ``.pdm-python``, if any."""
+    try:
+        recorded = (root / ".pdm-python").read_text(encoding="utf-8").strip()
+    except OSError:
+        return []
+    return [Path(recorded)] if recorded else []
+
+
+def _pdm_groups(pyproject: Any) -> tuple[set[str], set[str]]:
+    """(optional groups, dev groups) as pdm reads them from pyproject.toml."""
+    project = pyproject.data.get("project") or {}
+    optional = {canonicalize_name(g) for g in (project.get("optional-dependencies") or {})}
+    dev = {canonicalize_name(g) for g in (pyproject.data.get("dependency-groups") or {})}
+    tool = (pyproject.data.get("tool") or {}).get("pdm") or {}
+    dev |= {canonicalize_name(g) for g in (tool.get("dev-dependencies") or {})}
+    return optional, dev
+
+
+def select_groups(flags: dict[str, Any], locked: list[str], pyproject: Any) -> set[str]:
+    """The groups `pdm sync` installs for these flags (pdm's GroupSelection)."""
+    optional, dev_groups = _pdm_groups(pyproject)
+    project_groups = {"default"} | optional | dev_groups
+    given = [g for v in flags.get("pdm_groups", ()) for g in v.split(",") if g]
+    default = not flags.get("no_default")
+    dev: bool | None = False if flags.get("prod") else (True if flags.get("pdm_dev") else None)
+    if default and dev is None and not given:
+        return {g for g in locked if g in project_groups}
+    if dev is None:
+        dev = True
+    asked = {g if g == ":all" else canonicalize_name(g) for g in given}
+    if asked & dev_groups:
+        if not dev:
+            raise SelectionError("--prod is not allowed with dev groups and should be left")
+    elif dev:
+        asked |= dev_groups
+    if ":all" in asked:
+        asked.discard(":all")
+        asked |= optional
+    if default:
+        asked.add("default")
+    asked &= project_groups  # pdm ignores groups that do not exist
+    missing = sorted(asked - set(locked)) if locked else []
+    if missing:
+        raise SelectionError(f"Requested groups not in lockfile: {','.join(missing)}")
+    return asked
+
+
+def _source(raw: dict[str, Any], root: Path) -> Source:
+    if raw.get("git"):
+        return Source(
+            kind="git",
+            url=str(raw["git"]),
+            commit=raw.get("revision"),
+            subdirectory=raw.get("subdirectory"),
+        )
+    if raw.get("path"):
+        path = str(raw["path"])
+        path = path if Path(path).is_absolute() else os.path.normpath(root / path)
+        if raw.get("editable"):
+            return Source(kind="editable", path=path)
+        return Source(kind="directory" if not Path(path).is_file() else "path", path=path)
+    if raw.get("url"):
+        return Source(kind="url", url=str(raw["url"]))
+    return Source(kind="registry")
+
+
+def _check(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
+    line = lines[i] if i < len(lines) else None
+    where = f"package[{i}]"
+    if not isinstance(raw, dict):
+        raise LockfileError(shown, "each [[package]] must be a table", line=line, where=where)
+    if not isinstance(raw.get("name"), str):
+        raise LockfileError(shown, "'name' must be a string", line=line, where=f"{where}.name")
+    label = f"package '{raw['name']}': "
+    version = raw.get("version")
+    if version is not None:
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            Version(str(version))
+        except InvalidVersion:
+            raise LockfileError(
+                shown, f"{label}invalid version {version!r}", line=line, where=f"{where}.version"
+            ) from None
+    elif not (raw.get("path") or raw.get("git") or raw.get("url")):
+        raise LockfileError(
+            shown, f"{label}no 'version' and no path, git or url", line=line, where=where
+        )
+    groups = raw.get("groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise LockfileError(
+            shown, f"{label}'groups' must be a list of strings", line=line, where=f"{where}.groups"
+        )
+    marker = raw.get("marker")
+    if marker is not None:
+        from driftcheck.markers import compile_marker
+
+        try:
+            compile_marker(str(marker))
+        except ValueError as exc:
+            raise LockfileError(
+                shown,
+                f"{label}invalid marker {marker!r}: {exc}",
+                line=line,
+                where=f"{where}.marker",
+            ) from None
+    return raw
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface: `pdm sync --only-keep` semantics."""
+    from driftcheck.lockfiles import Plan
+    from driftcheck.toml import load_toml, read_bytes
+
+    foreign = sorted(k for k, v in ctx.flags.items() if v and k not in _PDM_FLAGS)
+    if foreign:
+        raise SelectionError(
+            f"{ctx.shown}: --{foreign[0].replace('_', '-')} is not a pdm flag; on a pdm.lock "
+            "use pdm's own: -G/--group, --prod, -d/--dev, --no-default"
+        )
+    raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
+    data = load_toml(raw_bytes, ctx.shown)
+    meta = data.get("metadata")
+    if not isinstance(meta, dict):
+        raise LockfileError(
+            ctx.shown, "missing [metadata] table; is this a pdm.lock?", where="metadata"
+        )
+    lock_version = meta.get("lock_version")
+    if not isinstance(lock_version, str) or not lock_version.startswith("4."):
+        raise LockfileError(
+            ctx.shown,
+            f"unsupported lock_version {lock_version!r}; driftcheck reads pdm.lock 4.x",
+            where="metadata.lock_version",
+        )
+    locked_groups = meta.get("groups", [])
+    if not isinstance(locked_groups, list):
+        raise LockfileError(ctx.shown, "'groups' must be a list", where="metadata.groups")
+    packages = data.get("package", [])
+    if not isinstance(packages, list):
+        raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
+    lines = array_table_lines(raw_bytes.decode("utf-8"), "package")
+    checked = [_check(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
+    groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
+
+    root = ctx.lockfile.parent.absolute()
+    strategy = meta.get("strategy", [])
+    if "inherit_metadata" in strategy:
+        chosen = [
+            i
+            for i, raw in enumerate(checked)
+            if {canonicalize_name(g) for g in raw.get("groups", [])} & groups
+            and ctx.evaluate(raw.get("marker"))
+        ]
+    else:
+        chosen = _walk(ctx, checked, groups)
+    expected: dict[str, Expected] = {}
+    for i in chosen:
+        raw = checked[i]
+        name = canonicalize_name(raw["name"].split("[", 1)[0])
+        if name in expected:
+            continue  # an entry for extras of a package already chosen
+        locked = LockedPackage(
+            name=name,
+            version=str(raw["version"]) if raw.get("version") is not None else None,
+            source=_source(raw, root),
+            line=lines[i] if i < len(lines) else None,
+        )
+        expected[name] = Expected(package=locked, required_by=(name,))
+    own = _self_package(ctx, groups)
+    if own is not None:
+        expected.setdefault(own.name, Expected(package=own, required_by=(own.name,)))
+    fix = ["pdm", "sync", "--only-keep"]
+    fix += [part for g in ctx.flags.get("pdm_groups", ()) for part in ("-G", g)]
+    fix += [
+        f
+        for f, k in (("--prod", "prod"), ("-d", "pdm_dev"), ("--no-default", "no_default"))
+        if ctx.flags.get(k)
+    ]
+    return Plan(
+        format="pdm.lock",
+        expected=list(expected.values()),
+        rules=Rules(exact=True, check_freshness=False, strict_registry=False),
+        selection={"groups": sorted(groups)},
+        fix=shlex.join(fix),
+        keep=frozenset({"pip", "setuptools", "wheel"}),
+        locked=frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked),
+    )
+
+
+def _self_package(ctx: Any, groups: set[str]) -> LockedPackage | None:
+    """pdm installs the project itself (editable) with the default group, if it is a
+    distribution (a build-system, or ``[tool.pdm] distribution = true``)."""
+    data = ctx.pyproject.data
+    tool = (data.get("tool") or {}).get("pdm") or {}
+    distribution = tool.get("distribution", "build-system" in data)
+    name = ctx.pyproject.name
+    if not distribution or name is None or "default" not in groups:
+        return None
+    version = (data.get("project") or {}).get("version")
+    return LockedPackage(
+        name=name,
+        version=version if isinstance(version, str) else None,
+        source=Source(kind="editable", path=str(ctx.root)),
+    )
+
+
+def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[int]:
+    """Without inherit_metadata: walk from the pyproject's selected groups."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    by_name: dict[str, list[int]] = {}
+    for i, raw in enumerate(packages):
+        by_name.setdefault(canonicalize_name(raw["name"].split("[", 1)[0]), []).append(i)
+    data = ctx.pyproject.data
+    project = data.get("project") or {}
+    roots: list[str] = []
+    if "default" in groups:
+        roots += project.get("dependencies") or []
+    for table in (
+        project.get("optional-dependencies") or {},
+        data.get("dependency-groups") or {},
+        ((data.get("tool") or {}).get("pdm") or {}).get("dev-dependencies") or {},
+    ):
+        for group, reqs in table.items():
+            if canonicalize_name(group) in groups:
+                roots += [r for r in reqs if isinstance(r, str)]
+    chosen: list[int] = []
+    seen: set[int] = set()
+    queue = list(roots)
+    while queue:
+        text = queue.pop(0)
+        if text.startswith("-e "):
+            text = text[3:]
+        try:
+            req = Requirement(re.sub(r"^file:", "x @ file:", text))
+        except InvalidRequirement:
+            continue
+        if req.marker is not None and not ctx.evaluate(str(req.marker)):
+            continue
+        for i in by_name.get(canonicalize_name(req.name), []):
+            if i not in seen:
+                seen.add(i)
+                chosen.append(i)
+                queue += [d for d in packages[i].get("dependencies", []) if isinstance(d, str)]
+    return chosen

@@ -1,0 +1,168 @@
+"""Differential tests for pdm.lock against the real `pdm sync --only-keep --dry-run`.
+
+pdm (2.26, in a venv of its own: see helpers.TOOL_SPECS) prints "Packages to add /
+to update / to remove" sections and exits 0. pdm always installs the project itself
+after syncing and never lists it as missing, so the project's own name is left out of
+the comparison when the default group is selected.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from helpers import driftcheck_json, finding_kinds, require_python, run, tool_bin, uv_bin
+
+pytestmark = pytest.mark.differential
+
+PYPROJECT = """
+[project]
+name = "pdmapp"
+version = "0.1.0"
+requires-python = ">=3.10"
+dependencies = ["jaraco.context", "typing_extensions>=4", "tomli; python_version < '3.11'"]
+
+[project.optional-dependencies]
+web = ["itsdangerous"]
+cli = ["click"]
+
+[dependency-groups]
+dev = ["iniconfig"]
+lint = ["six"]
+docs = ["idna"]
+
+[build-system]
+requires = ["pdm-backend"]
+build-backend = "pdm.backend"
+"""
+
+HELPER = """
+[project]
+name = "helper"
+version = "1.0.0"
+requires-python = ">=3.10"
+
+[build-system]
+requires = ["pdm-backend"]
+build-backend = "pdm.backend"
+"""
+
+
+def pdm_env(home: Path) -> dict[str, str]:
+    return {
+        "PDM_HOME": str(home),
+        "PDM_CACHE_DIR": str(home / "cache"),
+        "PDM_CHECK_UPDATE": "false",
+        "PDM_NON_INTERACTIVE": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def pdm_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    root = tmp_path_factory.mktemp("pdm")
+    env = pdm_env(Path(tool_bin("pdm")).parent.parent / "pdm-home")
+    project = root / "pdmapp"
+    (project / "src" / "pdmapp").mkdir(parents=True)
+    (project / "src" / "pdmapp" / "__init__.py").write_text("")
+    (project / "libs" / "helper" / "src" / "helper").mkdir(parents=True)
+    (project / "libs" / "helper" / "src" / "helper" / "__init__.py").write_text("")
+    (project / "libs" / "helper" / "pyproject.toml").write_text(textwrap.dedent(HELPER))
+    (project / "pyproject.toml").write_text(textwrap.dedent(PYPROJECT))
+    run([tool_bin("pdm"), "lock", "-q", "-G", ":all"], project, **env)
+    shutil.rmtree(project / ".venv", ignore_errors=True)  # pdm makes one while locking
+    (project / ".pdm-python").unlink(missing_ok=True)
+    return project, env
+
+
+STRAY = ("{uv}", "pip", "install", "-q", "attrs")
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    expect: int
+    flags: tuple[str, ...] = ()
+    sync_flags: tuple[str, ...] | None = None
+    steps: tuple[tuple[str, ...], ...] = ()
+    python: str = "3.11"
+
+
+C = Case
+CASES = [
+    C("pdm-synced", 0),
+    C("pdm-stray", 1, steps=(STRAY,)),
+    C("pdm-missing", 1, steps=(("{uv}", "pip", "uninstall", "typing_extensions"),)),
+    C("pdm-wrong-version", 1, steps=(("{uv}", "pip", "install", "-q", "six==1.16.0"),)),
+    C("pdm-prod", 1, flags=("--prod",), sync_flags=()),
+    C("pdm-prod-synced", 0, flags=("--prod",)),
+    C("pdm-group-optional", 1, flags=("-G", "web"), sync_flags=()),
+    C("pdm-group-dev-only-that-dev", 1, flags=("-G", "dev"), sync_flags=()),
+    C("pdm-no-default", 1, flags=("--no-default", "-G", "docs"), sync_flags=()),
+    C("pdm-all", 0, flags=("-G", ":all")),
+    C("pdm-dev-flag", 1, flags=("-d",), sync_flags=()),
+    C(
+        "pdm-marker-excluded-py312",
+        1,
+        python="3.12",
+        steps=(("{uv}", "pip", "install", "-q", "backports.tarfile"),),
+    ),
+    C(
+        "pdm-marker-included-py310",
+        1,
+        python="3.10",
+        steps=(("{uv}", "pip", "uninstall", "tomli"),),
+    ),
+    C("pdm-prod-with-dev-group", 2, flags=("--prod", "-G", "dev"), sync_flags=()),
+]
+
+_SECTION = re.compile(r"^Packages to (add|update|remove):\n((?:  - .*\n?)*)", re.M)
+
+
+def pdm_verdict(
+    project: Path, flags: tuple[str, ...], env: dict[str, str]
+) -> tuple[int, dict[str, str], str]:
+    result = run(
+        [tool_bin("pdm"), "sync", "--only-keep", "--dry-run", *flags], project, check=False, **env
+    )
+    out = result.stdout + result.stderr
+    if result.returncode != 0:
+        return 2, {}, out
+    kinds = {}
+    for match in _SECTION.finditer(out):
+        kind = {"add": "missing", "update": "mismatched", "remove": "extraneous"}[match.group(1)]
+        for line in match.group(2).splitlines():
+            name = line.strip()[2:].split(" ", 1)[0]
+            kinds[name.lower().replace("_", "-").replace(".", "-")] = kind
+    return (1 if kinds else 0), kinds, out
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_agrees_with_pdm_sync(
+    case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    base, env = pdm_base
+    python = require_python(case.python)
+    project = tmp_path / "pdmapp"
+    shutil.copytree(base, project)
+    run([uv_bin(), "venv", "-q", "--python", python, ".venv"], project)
+    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
+    if case.expect == 2:
+        sync_flags = ()
+    run([tool_bin("pdm"), "sync", "-q", *sync_flags], project, **env)
+    for step in case.steps:
+        run([uv_bin() if a == "{uv}" else a for a in step], project)
+
+    code, report, err = driftcheck_json(["--project", str(project), *case.flags])
+    pdm_code, theirs, out = pdm_verdict(project, case.flags, env)
+    assert pdm_code == case.expect, f"the case does not set up what it claims:\n{out}"
+    assert code == pdm_code, (err, report and report["findings"], out)
+    if code == 2:
+        return
+    ours = finding_kinds(report)
+    if ours.get("pdmapp") == "missing":
+        del ours["pdmapp"]  # pdm installs itself after syncing and never lists itself as missing
+    assert ours == theirs, out
