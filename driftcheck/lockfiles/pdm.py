@@ -43,8 +43,10 @@ def env_candidates(root: Path, pyproject: Any) -> list[Path]:
 def _pdm_groups(pyproject: Any) -> tuple[set[str], set[str]]:
     """(optional groups, dev groups) as pdm reads them from pyproject.toml."""
     project = pyproject.data.get("project") or {}
-    optional = {canonicalize_name(g) for g in (project.get("optional-dependencies") or {})}
-    dev = {canonicalize_name(g) for g in (pyproject.data.get("dependency-groups") or {})}
+    optional: set[str] = {
+        canonicalize_name(g) for g in (project.get("optional-dependencies") or {})
+    }
+    dev: set[str] = {canonicalize_name(g) for g in (pyproject.data.get("dependency-groups") or {})}
     tool = (pyproject.data.get("tool") or {}).get("pdm") or {}
     dev |= {canonicalize_name(g) for g in (tool.get("dev-dependencies") or {})}
     return optional, dev
