@@ -113,6 +113,41 @@ POETRY = [
     ),
 ]
 
+PDM = [
+    (
+        '[[package]]\nname = "a"\nversion = "1"\n',
+        "pdm.lock: missing [metadata] table; is this a pdm.lock? (at 'metadata')",
+    ),
+    (
+        '[metadata]\nlock_version = "3.1"\n',
+        "pdm.lock: unsupported lock_version '3.1'; driftcheck reads pdm.lock 4.x (at 'metadata.lock_version')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\ngroups = "default"\n',
+        "pdm.lock: 'groups' must be a list (at 'metadata.groups')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nversion = "1"\n',
+        "pdm.lock:4: 'name' must be a string (at 'package[0].name')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nname = "a"\nversion = "one"\n',
+        "pdm.lock:5: package 'a': invalid version 'one' (at 'package[0].version')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nname = "a"\n',
+        "pdm.lock:5: package 'a': no 'version' and no path, git or url (at 'package[0]')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nname = "a"\nversion = "1"\ngroups = ["default", 3]\n',
+        "pdm.lock:5: package 'a': 'groups' must be a list of strings (at 'package[0].groups')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nname = "a"\nversion = "1"\nmarker = "os_name ~~ 1"\n',
+        "pdm.lock:5: package 'a': invalid marker 'os_name ~~ 1': Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in (at 'package[0].marker')",
+    ),
+]
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -149,3 +184,8 @@ def test_pylock(project: Path, content: str, message: str) -> None:
 @pytest.mark.parametrize(("content", "message"), POETRY)
 def test_poetry(project: Path, content: str, message: str) -> None:
     _check(project, "poetry.lock", content, message)
+
+
+@pytest.mark.parametrize(("content", "message"), PDM)
+def test_pdm(project: Path, content: str, message: str) -> None:
+    _check(project, "pdm.lock", content, message)

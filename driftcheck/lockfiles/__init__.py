@@ -15,11 +15,21 @@ from typing import Any
 
 from driftcheck.diff import Expected, Rules
 from driftcheck.environment import TargetEnvironment
-from driftcheck.errors import ConfigError
+from driftcheck.errors import ConfigError, SelectionError
 from driftcheck.markers import MarkerEvaluator
 from driftcheck.project import Pyproject
 
-__all__ = ["FORMATS", "Context", "Plan", "detect", "env_candidates", "format_of", "plan"]
+__all__ = [
+    "FLAG_SPELLING",
+    "FORMATS",
+    "Context",
+    "Plan",
+    "detect",
+    "env_candidates",
+    "format_of",
+    "plan",
+    "refuse_other_flags",
+]
 
 # Format name -> reader module. Detection order is this order.
 FORMATS: dict[str, str] = {
@@ -73,6 +83,52 @@ class Plan:
     locked: frozenset[str] = frozenset()
     fix: str | None = None
     keep: frozenset[str] | None = None
+
+
+# How each selection flag is spelled on the command line, by argparse dest.
+FLAG_SPELLING = {
+    "extras": "--extra",
+    "all_extras": "--all-extras",
+    "no_extras": "--no-extra",
+    "groups": "--group",
+    "no_groups": "--no-group",
+    "only_groups": "--only-group",
+    "all_groups": "--all-groups",
+    "no_default_groups": "--no-default-groups",
+    "dev": "--dev/--no-dev/--only-dev",
+    "packages": "--package",
+    "all_packages": "--all-packages",
+    "no_install_project": "--no-install-project",
+    "no_install_workspace": "--no-install-workspace",
+    "no_install_local": "--no-install-local",
+    "no_install_packages": "--no-install-package",
+    "no_editable": "--no-editable",
+    "inexact": "--inexact",
+    "with_groups": "--with",
+    "without_groups": "--without",
+    "only_groups_poetry": "--only",
+    "poetry_extras": "-E/--extras",
+    "no_root": "--no-root",
+    "pdm_groups": "-G",
+    "prod": "--prod",
+    "pdm_dev": "-d",
+    "no_default": "--no-default",
+}
+
+
+def refuse_other_flags(ctx: Context, lock_format: str, allowed: set[str]) -> None:
+    """Exit 2 on a selection flag that this format's tool does not have.
+
+    The same spelling can mean different things to different tools, so a flag is never
+    silently ignored or reinterpreted.
+    """
+    foreign = sorted(k for k, v in ctx.flags.items() if v and k not in allowed)
+    if foreign:
+        own = ", ".join(FLAG_SPELLING[k] for k in FLAG_SPELLING if k in allowed) or "none"
+        raise SelectionError(
+            f"{ctx.shown}: {FLAG_SPELLING.get(foreign[0], foreign[0])} does not apply to a "
+            f"{lock_format} (its selection flags: {own})"
+        )
 
 
 def format_of(path: Path) -> str:

@@ -145,15 +145,10 @@ def _check(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
 
 def plan(ctx: Any) -> Any:
     """The reader interface: `pdm sync --only-keep` semantics."""
-    from driftcheck.lockfiles import Plan
+    from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.toml import load_toml, read_bytes
 
-    foreign = sorted(k for k, v in ctx.flags.items() if v and k not in _PDM_FLAGS)
-    if foreign:
-        raise SelectionError(
-            f"{ctx.shown}: --{foreign[0].replace('_', '-')} is not a pdm flag; on a pdm.lock "
-            "use pdm's own: -G/--group, --prod, -d/--dev, --no-default"
-        )
+    refuse_other_flags(ctx, "pdm.lock", _PDM_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
     data = load_toml(raw_bytes, ctx.shown)
     meta = data.get("metadata")

@@ -177,17 +177,10 @@ def _marker_for(raw: dict[str, Any], groups: set[str]) -> list[str | None]:
 
 def plan(ctx: Any) -> Any:
     """The reader interface: `poetry sync` semantics."""
-    from driftcheck.lockfiles import Plan
+    from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.toml import load_toml, read_bytes
 
-    uv_only = sorted(
-        k for k, v in ctx.flags.items() if v and k not in _POETRY_FLAGS | _SHARED_FLAGS
-    )
-    if uv_only:
-        raise SelectionError(
-            f"{ctx.shown}: --{uv_only[0].replace('_', '-')} is not a poetry flag; on a poetry.lock "
-            "use poetry's own: --with, --without, --only, -E/--extras, --all-extras, --all-groups"
-        )
+    refuse_other_flags(ctx, "poetry.lock", _POETRY_FLAGS | _SHARED_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
     data = load_toml(raw_bytes, ctx.shown)
     text = raw_bytes.decode("utf-8")

@@ -67,15 +67,10 @@ def plan(ctx: Any) -> Any:
     from packaging.utils import canonicalize_name
 
     from driftcheck.environment import target_tags
-    from driftcheck.lockfiles import Plan
+    from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.toml import load_toml, read_bytes
 
-    unsupported = sorted(k for k, v in ctx.flags.items() if v and k not in _ALLOWED_FLAGS)
-    if unsupported:
-        raise SelectionError(
-            f"{ctx.shown}: --{unsupported[0].replace('_', '-')} does not apply to a pylock.toml "
-            "(it selects with --extra, --all-extras, --group, --all-groups, --no-default-groups)"
-        )
+    refuse_other_flags(ctx, "pylock.toml", _ALLOWED_FLAGS)
     raw = read_bytes(ctx.lockfile, ctx.shown)
     data = load_toml(raw, ctx.shown)
     try:

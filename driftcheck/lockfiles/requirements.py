@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from packaging.utils import canonicalize_name
 
 from driftcheck.diff import Expected, Rules
-from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.errors import LockfileError
 from driftcheck.models import LockedPackage, Source, SourceKind
 
 __all__ = ["RequirementLine", "parse_requirements", "plan"]
@@ -243,15 +243,9 @@ def _url_source(url: str, editable: bool, shown: str, number: int) -> Source:
 
 def plan(ctx: Any) -> Any:
     """The reader interface: `uv pip sync` semantics."""
-    from driftcheck.lockfiles import Plan
+    from driftcheck.lockfiles import Plan, refuse_other_flags
 
-    unsupported = sorted(k for k, v in ctx.flags.items() if v and k != "inexact")
-    if unsupported:
-        flag = "--" + unsupported[0].rstrip("s").replace("_", "-")
-        raise SelectionError(
-            f"{ctx.shown}: a requirements file has no extras, groups or packages to select "
-            f"({flag} does not apply)"
-        )
+    refuse_other_flags(ctx, "requirements file", {"inexact"})
     lines = parse_requirements(ctx.lockfile, ctx.shown)
     expected: dict[str, Expected] = {}
     for req in lines:

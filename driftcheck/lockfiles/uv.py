@@ -461,9 +461,10 @@ def plan(ctx: Any) -> Any:
     from dataclasses import replace
 
     from driftcheck.diff import Expected, Rules
-    from driftcheck.lockfiles import Plan
+    from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.select import UvSelection, select_uv
 
+    refuse_other_flags(ctx, "uv.lock", set(UvSelection.__dataclass_fields__))
     lock = read_uv_lock(ctx.lockfile, ctx.shown)
     sel = UvSelection.from_flags(ctx.flags)
     project = _project_info(lock, ctx.pyproject, sel.packages)
