@@ -42,7 +42,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: detected)")
     p.add_argument(
         "--lock-format",
-        choices=("uv.lock", "pylock.toml", "requirements.txt", "poetry.lock", "pdm.lock"),
+        choices=(
+            "uv.lock",
+            "pylock.toml",
+            "requirements.txt",
+            "poetry.lock",
+            "pdm.lock",
+            "Pipfile.lock",
+        ),
         help="read the lockfile as this format, whatever its name",
     )
     p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")

@@ -233,3 +233,6 @@ def pip_index_url() -> str:
     from pip._internal.models.index import PyPI
 
     return str(PyPI.simple_url)
+
+
+TOOL_SPECS["pipenv"] = ["pipenv>=2024"]

@@ -38,6 +38,7 @@ FORMATS: dict[str, str] = {
     "requirements.txt": "driftcheck.lockfiles.requirements",
     "poetry.lock": "driftcheck.lockfiles.poetry",
     "pdm.lock": "driftcheck.lockfiles.pdm",
+    "Pipfile.lock": "driftcheck.lockfiles.pipfile",
 }
 # File names looked for in the project root (requirements files are never guessed).
 _DETECTED = {
@@ -45,6 +46,7 @@ _DETECTED = {
     "pylock.toml": "pylock.toml",
     "poetry.lock": "poetry.lock",
     "pdm.lock": "pdm.lock",
+    "Pipfile.lock": "Pipfile.lock",
 }
 
 
@@ -138,7 +140,7 @@ def format_of(path: Path) -> str:
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return "pylock.toml"
-    if name in ("poetry.lock", "pdm.lock"):
+    if name in ("poetry.lock", "pdm.lock", "Pipfile.lock"):
         return name
     if name.endswith(".txt") or name.startswith("requirements"):
         return "requirements.txt"

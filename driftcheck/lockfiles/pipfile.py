@@ -1,0 +1,184 @@
+"""Reader for Pipfile.lock (JSON, pipfile-spec 6), with `pipenv sync` + `pipenv clean`.
+
+``default`` is always selected; ``develop`` with ``--dev`` (pipenv's own flag). Each
+entry is pinned (``"version": "==1.2"``), or a path (``editable``), a git checkout with
+its ``ref``, or a file URL; ``markers`` are evaluated for the target.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.diff import Expected, Rules
+from driftcheck.errors import LockfileError
+from driftcheck.models import LockedPackage, Source
+
+__all__ = ["env_candidates", "pipenv_env_name", "plan"]
+
+
+def pipenv_env_name(project_dir: Path) -> str:
+    """The ``<name>-<hash>`` pipenv gives a project's virtualenv."""
+    name = re.sub(r'[ &$`!*@"()\[\]\\\r\n\t]', "_", project_dir.name)[:42]
+    digest = hashlib.sha256(str(project_dir / "Pipfile").encode()).digest()[:6]
+    return f"{name}-{base64.urlsafe_b64encode(digest).decode()[:8]}"
+
+
+def env_candidates(root: Path, pyproject: Any) -> list[Path]:
+    """pipenv's environment: a ``.venv`` file's content, or WORKON_HOME/<name>-<hash>."""
+    workon = Path(os.environ.get("WORKON_HOME") or Path.home() / ".local/share/virtualenvs")
+    dot_venv = root / ".venv"
+    if dot_venv.is_file():
+        named = dot_venv.read_text(encoding="utf-8").strip()
+        if named:
+            return [root / named if "/" in named or "\\" in named else workon / named]
+    custom = os.environ.get("PIPENV_CUSTOM_VENV_NAME")
+    return [workon / (custom or pipenv_env_name(root.absolute()))]
+
+
+def _line_of(text: str, section: str, name: str) -> int | None:
+    """The line of ``"name": {`` inside the ``section`` object (a cheap scan)."""
+    start = text.find(f'"{section}"')
+    if start == -1:
+        return None
+    match = re.compile(rf'^\s*"{re.escape(name)}"\s*:', re.M).search(text, start)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _entry(
+    shown: str, text: str, section: str, name: str, raw: Any, root: Path, evaluate: Any
+) -> tuple[LockedPackage, str | None]:
+    line = _line_of(text, section, name)
+    where = f"{section}.{name}"
+    if not isinstance(raw, dict):
+        raise LockfileError(shown, f"entry '{name}' must be an object", line=line, where=where)
+    markers = raw.get("markers")
+    if markers is not None and not isinstance(markers, str):
+        raise LockfileError(
+            shown, f"'{name}': 'markers' must be a string", line=line, where=f"{where}.markers"
+        )
+    if markers:
+        from driftcheck.markers import compile_marker
+
+        try:
+            compile_marker(markers)
+        except ValueError as exc:
+            raise LockfileError(
+                shown,
+                f"'{name}': invalid marker {markers!r}: {exc}",
+                line=line,
+                where=f"{where}.markers",
+            ) from None
+    version: str | None = None
+    if raw.get("git"):
+        ref = raw.get("ref")
+        if not isinstance(ref, str) or not re.fullmatch(r"[0-9a-f]{40}", ref):
+            raise LockfileError(
+                shown,
+                f"'{name}': git entry without a full commit 'ref'",
+                line=line,
+                where=f"{where}.ref",
+            )
+        source = Source(
+            kind="git",
+            url=str(raw["git"]).removeprefix("git+"),
+            commit=ref,
+            subdirectory=raw.get("subdirectory"),
+        )
+    elif raw.get("path"):
+        path = str(raw["path"])
+        path = path if Path(path).is_absolute() else os.path.normpath(root / path)
+        if raw.get("editable"):
+            source = Source(kind="editable", path=path)
+        else:
+            source = Source(kind="path" if Path(path).is_file() else "directory", path=path)
+    elif raw.get("file"):
+        source = Source(kind="url", url=str(raw["file"]))
+    else:
+        pin = raw.get("version")
+        if pin == "*" and markers and not evaluate(markers):
+            # pipenv leaves a package its markers exclude unresolved: fine, unless selected.
+            pin = "==0"
+        if not isinstance(pin, str) or not pin.startswith("=="):
+            raise LockfileError(
+                shown,
+                f"'{name}': 'version' must be a pin like '==1.2.3', not {pin!r}",
+                line=line,
+                where=f"{where}.version",
+            )
+        version = pin.lstrip("=")
+        from packaging.version import InvalidVersion, Version
+
+        try:
+            Version(version)
+        except InvalidVersion:
+            raise LockfileError(
+                shown, f"'{name}': invalid version {pin!r}", line=line, where=f"{where}.version"
+            ) from None
+        source = Source(kind="registry")
+    return LockedPackage(
+        name=canonicalize_name(name), version=version, source=source, line=line
+    ), markers
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface: `pipenv sync [--dev]` then `pipenv clean`."""
+    from driftcheck.lockfiles import Plan, refuse_other_flags
+    from driftcheck.toml import read_bytes
+
+    refuse_other_flags(ctx, "Pipfile.lock", {"dev"})
+    dev = ctx.flags.get("dev")
+    if dev not in (None, "include"):
+        from driftcheck.errors import SelectionError
+
+        raise SelectionError(f"{ctx.shown}: only --dev applies to a Pipfile.lock")
+    raw = read_bytes(ctx.lockfile, ctx.shown)
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(ctx.shown, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):
+        raise LockfileError(
+            ctx.shown, "missing '_meta' object; is this a Pipfile.lock?", where="_meta"
+        )
+    spec = data["_meta"].get("pipfile-spec")
+    if spec != 6:
+        raise LockfileError(
+            ctx.shown,
+            f"unsupported pipfile-spec {spec!r}; driftcheck reads pipfile-spec 6",
+            where="_meta.pipfile-spec",
+        )
+    sections = ["default", "develop"] if dev == "include" else ["default"]
+    root = ctx.lockfile.parent.absolute()
+    expected: dict[str, Expected] = {}
+    locked: set[str] = set()
+    for section in ("default", "develop"):
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise LockfileError(ctx.shown, f"'{section}' must be an object", where=section)
+        for name, entry in table.items():
+            package, marker = _entry(ctx.shown, text, section, name, entry, root, ctx.evaluate)
+            locked.add(package.name)
+            if section not in sections or package.name in expected:
+                continue
+            if marker and not ctx.evaluate(marker):
+                continue
+            expected[package.name] = Expected(package=package, required_by=(package.name,))
+    fix = "pipenv sync --dev && pipenv clean" if dev == "include" else "pipenv sync && pipenv clean"
+    return Plan(
+        format="Pipfile.lock",
+        expected=list(expected.values()),
+        rules=Rules(exact=True, check_freshness=False, strict_registry=False),
+        selection={"dev": dev == "include"},
+        fix=fix if shlex.split(fix) else None,
+        locked=frozenset(locked),
+    )
