@@ -74,7 +74,11 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         keep = seed_packages(env.python_tuple, env.uv_created, env.seeded)
     rules = replace(result.rules, keep=keep)
     hints = dict.fromkeys(result.locked, "locked, but not selected by these flags")
-    findings = diff(result.expected, scan_distributions(env), rules, hints)
+    installed = scan_distributions(env)
+    if result.skip_installers:
+        installed = [d for d in installed if d.installer not in result.skip_installers]
+    findings = diff(result.expected, installed, rules, hints) + list(result.extra_findings)
+    findings.sort(key=lambda f: (f.name, f.kind))
     if no_build_isolation:
         findings = [
             replace(f, reason=f.reason + _BUILD_HINT) if f.kind == "extraneous" else f

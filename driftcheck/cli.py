@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
             "poetry.lock",
             "pdm.lock",
             "Pipfile.lock",
+            "conda-lock.yml",
         ),
         help="read the lockfile as this format, whatever its name",
     )

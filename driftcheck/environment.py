@@ -214,9 +214,14 @@ def load_environment(path: Path) -> TargetEnvironment:
             raise EnvironmentError_(
                 f"{prefix}: not a Python environment (no pyvenv.cfg and no site-packages)"
             )
-        layout_version = sites[0].parent.name.removeprefix("python").rstrip("t")
+        layout_version = sites[0].parent.name.removeprefix("python").rstrip("t") + ".0"
+        # A conda environment records its exact Python in conda-meta.
+        for record in sorted((prefix / "conda-meta").glob("python-3.*.json")):
+            parts = record.name.split("-")
+            if len(parts) >= 3 and parts[1].startswith(layout_version[:-2]):
+                layout_version = parts[1]
         return TargetEnvironment(
-            prefix=prefix, site_packages=tuple(sites), python_full_version=f"{layout_version}.0"
+            prefix=prefix, site_packages=tuple(sites), python_full_version=layout_version
         )
     cfg = _read_pyvenv_cfg(cfg_path)
     version = cfg.get("version_info") or cfg.get("version") or cfg.get("version-info")

@@ -148,6 +148,42 @@ PDM = [
     ),
 ]
 
+_META = '"_meta": {"pipfile-spec": 6}'
+PIPFILE = [
+    ("{", "Pipfile.lock:1: invalid JSON: Expecting property name enclosed in double quotes"),
+    (
+        '{"default": {}}',
+        "Pipfile.lock: missing '_meta' object; is this a Pipfile.lock? (at '_meta')",
+    ),
+    (
+        '{"_meta": {"pipfile-spec": 5}}',
+        "Pipfile.lock: unsupported pipfile-spec 5; driftcheck reads pipfile-spec 6 (at '_meta.pipfile-spec')",
+    ),
+    ("{" + _META + ', "default": []}', "Pipfile.lock: 'default' must be an object (at 'default')"),
+    (
+        "{" + _META + ',\n"default": {\n"six": "1.17.0"}}',
+        "Pipfile.lock:3: entry 'six' must be an object (at 'default.six')",
+    ),
+    (
+        "{" + _META + ',\n"default": {\n"six": {"version": ">=1"}}}',
+        "Pipfile.lock:3: 'six': 'version' must be a pin like '==1.2.3', not '>=1' (at 'default.six.version')",
+    ),
+    (
+        "{" + _META + ',\n"default": {\n"six": {"version": "==one"}}}',
+        "Pipfile.lock:3: 'six': invalid version '==one' (at 'default.six.version')",
+    ),
+    (
+        "{" + _META + ',\n"default": {\n"six": {"version": "==1", "markers": "os_name ~~ 1"}}}',
+        "Pipfile.lock:3: 'six': invalid marker 'os_name ~~ 1': Expected marker operator, one of <=, <, !=, ==, >=, >, ~=, ===, in, not in (at 'default.six.markers')",
+    ),
+    (
+        "{"
+        + _META
+        + ',\n"develop": {\n"lib": {"git": "https://git.example/lib.git", "ref": "main"}}}',
+        "Pipfile.lock:3: 'lib': git entry without a full commit 'ref' (at 'develop.lib.ref')",
+    ),
+]
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
@@ -189,3 +225,8 @@ def test_poetry(project: Path, content: str, message: str) -> None:
 @pytest.mark.parametrize(("content", "message"), PDM)
 def test_pdm(project: Path, content: str, message: str) -> None:
     _check(project, "pdm.lock", content, message)
+
+
+@pytest.mark.parametrize(("content", "message"), PIPFILE)
+def test_pipfile(project: Path, content: str, message: str) -> None:
+    _check(project, "Pipfile.lock", content, message)

@@ -17,6 +17,7 @@ from driftcheck.diff import Expected, Rules
 from driftcheck.environment import TargetEnvironment
 from driftcheck.errors import ConfigError, SelectionError
 from driftcheck.markers import MarkerEvaluator
+from driftcheck.models import Finding
 from driftcheck.project import Pyproject
 
 __all__ = [
@@ -39,6 +40,7 @@ FORMATS: dict[str, str] = {
     "poetry.lock": "driftcheck.lockfiles.poetry",
     "pdm.lock": "driftcheck.lockfiles.pdm",
     "Pipfile.lock": "driftcheck.lockfiles.pipfile",
+    "conda-lock.yml": "driftcheck.lockfiles.conda",
 }
 # File names looked for in the project root (requirements files are never guessed).
 _DETECTED = {
@@ -47,6 +49,7 @@ _DETECTED = {
     "poetry.lock": "poetry.lock",
     "pdm.lock": "pdm.lock",
     "Pipfile.lock": "Pipfile.lock",
+    "conda-lock.yml": "conda-lock.yml",
 }
 
 
@@ -76,6 +79,9 @@ class Plan:
         is locked but not selected is explained as such.
     :param fix: the command that restores sync with this selection.
     :param keep: names never extraneous for this tool; ``None`` is uv's seed rule.
+    :param extra_findings: findings the reader made itself (conda's own records).
+    :param skip_installers: installed dists whose INSTALLER is one of these are not
+        compared (they belong to another package manager's records).
     """
 
     format: str
@@ -83,6 +89,8 @@ class Plan:
     rules: Rules
     selection: dict[str, Any]
     locked: frozenset[str] = frozenset()
+    extra_findings: tuple[Finding, ...] = ()
+    skip_installers: frozenset[str] = frozenset()
     fix: str | None = None
     keep: frozenset[str] | None = None
 
@@ -140,7 +148,7 @@ def format_of(path: Path) -> str:
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
         return "pylock.toml"
-    if name in ("poetry.lock", "pdm.lock", "Pipfile.lock"):
+    if name in ("poetry.lock", "pdm.lock", "Pipfile.lock", "conda-lock.yml"):
         return name
     if name.endswith(".txt") or name.startswith("requirements"):
         return "requirements.txt"

@@ -1,0 +1,207 @@
+"""Reader for conda-lock.yml (version 1), through pyyaml.
+
+For the current platform (``linux-64``, ``osx-arm64``…):
+
+- ``manager: pip`` packages are checked against the environment's dist-info, as
+  ``pip`` installs them (permissive: any install of the pinned version);
+- ``manager: conda`` packages are checked against the environment's
+  ``conda-meta/*.json`` records: present, and the same version and build.
+
+Distributions whose ``INSTALLER`` is ``conda`` belong to conda packages and are judged
+on the conda side only. Selection: non-optional packages, plus the optional categories
+named with ``--extra``; ``--no-dev`` leaves out the ``dev`` category.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from packaging.utils import canonicalize_name
+
+from driftcheck.diff import Expected, Rules
+from driftcheck.errors import LockfileError
+from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
+
+__all__ = ["conda_platform", "plan"]
+
+
+def conda_platform() -> str:
+    """This host's conda subdir, e.g. ``linux-64`` or ``osx-arm64``."""
+    machine = platform.machine().lower()
+    arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64"}.get(
+        machine, machine
+    )
+    if sys.platform.startswith("linux"):
+        return f"linux-{arch}"
+    if sys.platform == "darwin":
+        return f"osx-{arch}"
+    if sys.platform == "win32":
+        return f"win-{arch}"
+    return f"{sys.platform}-{arch}"
+
+
+def _build_of(url: str, name: str, version: str) -> str | None:
+    """The build string from a conda package URL (``name-version-build.conda``)."""
+    filename = url.rsplit("/", 1)[-1]
+    stem = re.sub(r"\.(conda|tar\.bz2)$", "", filename)
+    prefix = f"{name}-{version}-"
+    return stem[len(prefix) :] if stem.startswith(prefix) else None
+
+
+def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        line = mark.line + 1 if mark is not None else None
+        raise LockfileError(shown, f"invalid YAML: {problem}", line=line) from None
+    if not isinstance(data, dict):
+        raise LockfileError(shown, "not a conda-lock file (no mapping at the top)")
+    if data.get("version") != 1:
+        raise LockfileError(
+            shown,
+            f"unsupported version {data.get('version')!r}; driftcheck reads conda-lock version 1",
+            where="version",
+        )
+    packages = data.get("package")
+    if not isinstance(packages, list):
+        raise LockfileError(shown, "'package' must be a list", where="package")
+    for i, pkg in enumerate(packages):
+        where = f"package[{i}]"
+        if not isinstance(pkg, dict):
+            raise LockfileError(shown, "each package must be a mapping", where=where)
+        for key in ("name", "version", "manager", "platform"):
+            if not isinstance(pkg.get(key), str):
+                raise LockfileError(shown, f"'{key}' must be a string", where=f"{where}.{key}")
+        if pkg["manager"] not in ("conda", "pip"):
+            raise LockfileError(
+                shown, f"unknown manager {pkg['manager']!r}", where=f"{where}.manager"
+            )
+    return packages
+
+
+def _conda_records(prefix: Path) -> dict[str, tuple[str, str, Path]]:
+    """name -> (version, build, record path) from the environment's conda-meta."""
+    records: dict[str, tuple[str, str, Path]] = {}
+    meta = prefix / "conda-meta"
+    if not meta.is_dir():
+        return records
+    for path in sorted(meta.glob("*.json")):
+        try:
+            record = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get("name"), str):
+            records[record["name"]] = (str(record.get("version")), str(record.get("build")), path)
+    return records
+
+
+def _conda_findings(expected: list[dict[str, Any]], prefix: Path) -> list[Finding]:
+    records = _conda_records(prefix)
+    findings = []
+    for pkg in expected:
+        name, version = pkg["name"], pkg["version"]
+        build = _build_of(str(pkg.get("url", "")), name, version)
+        locked = LockedPackage(
+            name=name, version=version, source=Source(kind="url", url=pkg.get("url"))
+        )
+        have = records.pop(name, None)
+        if have is None:
+            findings.append(
+                Finding(
+                    kind="missing",
+                    name=name,
+                    expected=locked,
+                    reason=f"conda package {name} {version} locked but not installed",
+                    required_by=(name,),
+                )
+            )
+            continue
+        installed = _record_dist(name, have)
+        if have[0] != version or (build is not None and have[1] != build):
+            findings.append(
+                Finding(
+                    kind="mismatched",
+                    name=name,
+                    expected=locked,
+                    installed=installed,
+                    reason=(
+                        f"conda package {have[0]} ({have[1]}) installed, {version} ({build}) locked"
+                    ),
+                    required_by=(name,),
+                )
+            )
+    for name, have in sorted(records.items()):
+        findings.append(
+            Finding(
+                kind="extraneous",
+                name=name,
+                installed=_record_dist(name, have),
+                reason="conda package installed, but not in the lockfile",
+            )
+        )
+    return findings
+
+
+def _record_dist(name: str, have: tuple[str, str, Path]) -> InstalledDist:
+    return InstalledDist(
+        name=name, raw_name=name, version=have[0], meta_dir=have[2], layout="egg-info-file"
+    )
+
+
+def plan(ctx: Any) -> Any:
+    """The reader interface: conda-lock's pip and conda packages for this platform."""
+    from driftcheck.lockfiles import Plan, refuse_other_flags
+    from driftcheck.toml import read_bytes
+
+    refuse_other_flags(ctx, "conda-lock.yml", {"extras", "dev"})
+    packages = _load(ctx.shown, read_bytes(ctx.lockfile, ctx.shown))
+    here = conda_platform()
+    extras = set(ctx.flags.get("extras", ()))
+    no_dev = ctx.flags.get("dev") == "exclude"
+
+    def selected(pkg: dict[str, Any]) -> bool:
+        category = str(pkg.get("category", "main"))
+        if no_dev and category == "dev":
+            return False
+        return not pkg.get("optional") or canonicalize_name(category) in extras
+
+    mine = [p for p in packages if p["platform"] == here]
+    if packages and not mine:
+        platforms = sorted({p["platform"] for p in packages})
+        raise LockfileError(
+            ctx.shown,
+            f"no packages for this platform ({here}); the lock has {', '.join(platforms)}",
+        )
+    expected = [
+        Expected(
+            package=LockedPackage(
+                name=canonicalize_name(p["name"]),
+                version=p["version"],
+                source=Source(kind="registry"),
+            ),
+            required_by=(canonicalize_name(p["name"]),),
+        )
+        for p in mine
+        if p["manager"] == "pip" and selected(p)
+    ]
+    conda = [p for p in mine if p["manager"] == "conda" and selected(p)]
+    return Plan(
+        format="conda-lock.yml",
+        expected=expected,
+        rules=Rules(exact=True, check_freshness=False, strict_registry=False),
+        selection={"platform": here, "extras": sorted(extras), "dev": not no_dev},
+        fix="conda-lock install --name ENV " + str(ctx.shown),
+        keep=frozenset(),
+        locked=frozenset(canonicalize_name(p["name"]) for p in mine if p["manager"] == "pip"),
+        extra_findings=tuple(_conda_findings(conda, ctx.env.prefix)),
+        skip_installers=frozenset({"conda"}),
+    )

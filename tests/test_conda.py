@@ -1,0 +1,144 @@
+"""conda-lock.yml: pip packages against dist-info, conda packages against conda-meta.
+
+No conda runs here, so these tests build the environment by hand from a real-shaped
+conda-lock file: a prefix with ``conda-meta/*.json`` records (as conda writes them)
+and a site-packages whose conda-installed dist-infos say ``INSTALLER = conda``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fakes import add_dist
+from helpers import REPO, driftcheck, driftcheck_json, finding_kinds
+
+from driftcheck.lockfiles.conda import conda_platform
+
+LOCK = (
+    (REPO / "tests" / "data" / "conda-lock.yml").read_text().replace("linux-64", conda_platform())
+)
+
+RECORDS = {
+    "python": ("3.11.7", "hab00c5b_1_cpython"),
+    "openssl": ("3.2.0", "hd590300_1"),
+    "requests": ("2.31.0", "pyhd8ed1ab_0"),
+}
+
+
+def _record(prefix: Path, name: str, version: str, build: str) -> Path:
+    path = prefix / "conda-meta" / f"{name}-{version}-{build}.json"
+    path.write_text(
+        json.dumps({"name": name, "version": version, "build": build, "channel": "conda-forge"})
+    )
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Path:
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    site = prefix / "lib" / "python3.11" / "site-packages"
+    site.mkdir(parents=True)
+    for name, (version, build) in RECORDS.items():
+        _record(prefix, name, version, build)
+    add_dist(site, "requests", "2.31.0", installer="conda")  # conda's, judged on the conda side
+    add_dist(site, "six", "1.16.0", installer="pip")
+    add_dist(site, "typing_extensions", "4.9.0", installer="pip")
+    (tmp_path / "conda-lock.yml").write_text(LOCK)
+    return prefix
+
+
+def check(env: Path, *args: str) -> tuple[int, dict[str, str]]:
+    code, report, err = driftcheck_json(["--project", str(env.parent), "--python", str(env), *args])
+    assert report is not None, err
+    return code, finding_kinds(report)
+
+
+def test_in_sync(env: Path) -> None:
+    code, report, _ = driftcheck_json(["--project", str(env.parent), "--python", str(env)])
+    assert (code, finding_kinds(report)) == (0, {})
+    assert report is not None and report["environment"]["python"] == "3.11.7"
+    assert report["lockfile"]["format"] == "conda-lock.yml"
+
+
+def test_conda_package_missing(env: Path) -> None:
+    next((env / "conda-meta").glob("openssl-*.json")).unlink()
+    assert check(env) == (1, {"openssl": "missing"})
+
+
+def test_conda_package_other_version_or_build(env: Path) -> None:
+    next((env / "conda-meta").glob("openssl-*.json")).unlink()
+    _record(env, "openssl", "3.2.0", "hd590300_0")
+    assert check(env) == (1, {"openssl": "mismatched"})
+
+
+def test_conda_package_extraneous(env: Path) -> None:
+    _record(env, "zlib", "1.3", "h4ab18f5_1")
+    assert check(env) == (1, {"zlib": "extraneous"})
+
+
+def test_pip_package_missing_and_stray(env: Path) -> None:
+    site = env / "lib" / "python3.11" / "site-packages"
+    next(site.glob("six-*.dist-info")).rename(site / "gone")
+    add_dist(site, "attrs", "23.2.0", installer="pip")
+    assert check(env) == (1, {"six": "missing", "attrs": "extraneous"})
+
+
+def test_pip_package_wrong_version(env: Path) -> None:
+    site = env / "lib" / "python3.11" / "site-packages"
+    next(site.glob("typing_extensions-*.dist-info")).rename(
+        site / "typing_extensions-4.8.0.dist-info"
+    )
+    assert check(env) == (1, {"typing-extensions": "mismatched"})
+
+
+def test_optional_category_by_extra(env: Path) -> None:
+    assert check(env, "--extra", "test") == (1, {"pytest": "missing"})
+    _record(env, "pytest", "8.0.0", "pyhd8ed1ab_0")
+    assert check(env, "--extra", "test") == (0, {})
+    assert check(env) == (1, {"pytest": "extraneous"})
+
+
+def test_platform_absent_from_lock(env: Path) -> None:
+    (env.parent / "conda-lock.yml").write_text(LOCK.replace(conda_platform(), "win-32"))
+    code, _, err = driftcheck(["--project", str(env.parent), "--python", str(env)])
+    assert code == 2
+    assert (
+        f"no packages for this platform ({conda_platform()}); the lock has osx-arm64, win-32" in err
+    )
+
+
+BAD = [
+    (
+        "version: [\n",
+        "conda-lock.yml:2: invalid YAML: expected the node content, but found '<stream end>'",
+    ),
+    ("- a\n- b\n", "conda-lock.yml: not a conda-lock file (no mapping at the top)"),
+    (
+        "version: 2\npackage: []\n",
+        "conda-lock.yml: unsupported version 2; driftcheck reads conda-lock version 1 (at 'version')",
+    ),
+    ("version: 1\npackage: {}\n", "conda-lock.yml: 'package' must be a list (at 'package')"),
+    (
+        "version: 1\npackage:\n- 3\n",
+        "conda-lock.yml: each package must be a mapping (at 'package[0]')",
+    ),
+    (
+        "version: 1\npackage:\n- name: a\n  version: 1.0\n  manager: pip\n  platform: linux-64\n",
+        "conda-lock.yml: 'version' must be a string (at 'package[0].version')",
+    ),
+    (
+        "version: 1\npackage:\n- name: a\n  version: '1'\n  manager: brew\n  platform: linux-64\n",
+        "conda-lock.yml: unknown manager 'brew' (at 'package[0].manager')",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD)
+def test_bad_conda_lock(env: Path, content: str, message: str) -> None:
+    (env.parent / "conda-lock.yml").write_text(content)
+    code, out, err = driftcheck(["--python", str(env)], cwd=env.parent)
+    assert (code, out) == (2, "")
+    assert err == f"driftcheck: error: {message}\n"
