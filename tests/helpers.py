@@ -236,3 +236,4 @@ def pip_index_url() -> str:
 
 
 TOOL_SPECS["pipenv"] = ["pipenv>=2024"]
+TOOL_SPECS["pip-tools"] = ["pip-tools>=7"]

@@ -256,3 +256,79 @@ def test_agrees_with_uv_pip_sync(case: Case, exported: Path, tmp_path: Path) -> 
     assert code == uv_code, (err, report and report["findings"], uv_kinds, uv_err)
     assert report is not None
     assert finding_kinds(report) == uv_kinds, uv_err
+
+
+# --- the second oracle for requirements files: pip-tools' pip-sync -----------------------
+# pip-sync needs pip in the target venv (so these venvs are seeded) and also ignores the
+# dependencies of pip, setuptools and wheel, which uv pip sync would remove; these cases
+# stay clear of that one documented difference.
+PIP_SYNC_CASES = [
+    C("pip-sync-synced", "compiled.txt", 0, venv="uv-seed"),
+    C("pip-sync-stray", "compiled.txt", 1, venv="uv-seed", steps=(STRAY,)),
+    C(
+        "pip-sync-missing",
+        "compiled.txt",
+        1,
+        venv="uv-seed",
+        steps=(("{uv}", "pip", "uninstall", "six"),),
+    ),
+    C(
+        "pip-sync-wrong-version",
+        "compiled.txt",
+        1,
+        venv="uv-seed",
+        steps=(("{uv}", "pip", "install", "-q", "six==1.16.0"),),
+    ),
+    C(
+        "pip-sync-stray-by-pip",
+        "compiled.txt",
+        1,
+        venv="uv-seed",
+        steps=(("{py}", "-m", "pip", "install", "-q", "attrs"),),
+    ),
+]
+
+
+def pip_sync_verdict(project: Path, lockfile: str) -> tuple[int, dict[str, str], str]:
+    from helpers import tool_bin
+
+    python = str(project / ".venv" / "bin" / "python")
+    result = run(
+        [tool_bin("pip-tools", "pip-sync"), "--dry-run", "--python-executable", python, lockfile],
+        project,
+        check=False,
+    )
+    out = result.stdout + result.stderr
+    kinds: dict[str, str] = {}
+    section = None
+    for line in out.splitlines():
+        if line.startswith("Would uninstall"):
+            section = "-"
+        elif line.startswith("Would install"):
+            section = "+"
+        elif line.startswith("  ") and section:
+            name = line.strip().split("==", 1)[0].lower().replace("_", "-").replace(".", "-")
+            if section == "-":
+                kinds[name] = "extraneous"
+            else:
+                kinds[name] = "mismatched" if name in kinds else "missing"
+    # pip-sync upgrades in place: an install of a name that is present is a mismatch.
+    installed = {
+        p.name.split("-")[0].lower().replace("_", "-")
+        for p in (project / ".venv").glob("lib/python*/site-packages/*.dist-info")
+    }
+    kinds = {
+        n: ("mismatched" if k == "missing" and n in installed else k) for n, k in kinds.items()
+    }
+    code = 1 if result.returncode == 1 and kinds else (0 if result.returncode == 0 else 2)
+    return code, kinds, out
+
+
+@pytest.mark.parametrize("case", PIP_SYNC_CASES, ids=[c.id for c in PIP_SYNC_CASES])
+def test_agrees_with_pip_sync(case: Case, exported: Path, tmp_path: Path) -> None:
+    project = _build(case, exported, tmp_path)
+    code, report, err = driftcheck_json(["--project", str(project), "--lockfile", case.lock])
+    theirs_code, theirs, out = pip_sync_verdict(project, case.lock)
+    assert theirs_code == case.expect, f"the case does not set up what it claims:\n{out}"
+    assert code == theirs_code, (err, report and report["findings"], out)
+    assert finding_kinds(report) == theirs, out
