@@ -237,3 +237,5 @@ def pip_index_url() -> str:
 
 TOOL_SPECS["pipenv"] = ["pipenv>=2024"]
 TOOL_SPECS["pip-tools"] = ["pip-tools>=7"]
+# `pip lock` (pip 25.1+) writes pylock.toml files; the machine's own pip may be older.
+TOOL_SPECS["pip"] = ["pip>=25.1"]

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import driftcheck_json, finding_kinds, require_python, run, uv_bin, uv_pip_verdict
+from helpers import (
+    driftcheck_json,
+    finding_kinds,
+    require_python,
+    run,
+    tool_bin,
+    uv_bin,
+    uv_pip_verdict,
+)
 from uv_projects import make_base
 
 pytestmark = pytest.mark.differential
@@ -118,6 +126,21 @@ CASES = [
     ),
     C("pylock-py310", "pylock.toml", 0, python="3.10"),
     C("pylock-inexact-stray", "pylock.toml", 0, inexact=True, steps=(STRAY,)),
+    # --- pylock.toml as pip's own `pip lock` writes it (wheels by URL, no index) ------------
+    C("pip-lock-synced", "pylock.pip.toml", 0),
+    C("pip-lock-stray", "pylock.pip.toml", 1, steps=(STRAY,)),
+    C(
+        "pip-lock-wrong-version",
+        "pylock.pip.toml",
+        1,
+        steps=(("{uv}", "pip", "install", "-q", "six==1.16.0"),),
+    ),
+    C(
+        "pip-lock-missing",
+        "pylock.pip.toml",
+        1,
+        steps=(("{uv}", "pip", "uninstall", "more-itertools"),),
+    ),
 ]
 
 
@@ -146,6 +169,8 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _selectable_pylock(project, export)
     (project / "compiled.in").write_text("jaraco.functools\nsix\n")
     run([uv, "pip", "compile", "-q", "--universal", "compiled.in", "-o", "compiled.txt"], project)
+    pip = str(Path(tool_bin("pip")).parent / "python")
+    run([pip, "-m", "pip", "lock", "-q", "-r", "compiled.in", "-o", "pylock.pip.toml"], project)
     return project
 
 

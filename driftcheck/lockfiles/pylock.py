@@ -47,12 +47,9 @@ def _source(package: Any, chosen: Any, root: Path) -> Source:
         if chosen.path:
             return Source(kind="path", path=_local(root, chosen.path))
         return Source(kind="url", url=chosen.url, subdirectory=chosen.subdirectory)
-    # A wheel or sdist: from an index, or a direct file.
-    if package.index or not (chosen.url or chosen.path):
-        return Source(kind="registry", url=package.index)
-    if chosen.path:
-        return Source(kind="path", path=_local(root, chosen.path))
-    return Source(kind="url", url=chosen.url)
+    # A wheel or sdist is an ordinary install of that file, with or without an index:
+    # uv installs them without direct_url.json (as `pip lock` files list them by URL).
+    return Source(kind="registry", url=package.index or chosen.url or chosen.path)
 
 
 def _lines(text: str) -> list[int]:
