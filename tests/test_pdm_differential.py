@@ -166,3 +166,52 @@ def test_agrees_with_pdm_sync(
     if ours.get("pdmapp") == "missing":
         del ours["pdmapp"]  # pdm installs itself after syncing and never lists itself as missing
     assert ours == theirs, out
+
+
+def _without_inherit_metadata(text: str) -> str:
+    """The same lock without the inherit_metadata strategy: no groups or markers."""
+    kept = [line for line in text.splitlines() if not line.startswith(("groups = ", "marker = "))]
+    out = "\n".join(kept) + "\n"
+    out = re.sub(r"strategy = \[[^\]]*\]", 'strategy = ["cross_platform"]', out)
+    # [metadata] groups must stay: it is the selection when no flag is given.
+    return out.replace("[metadata]\n", "[metadata]\n" + _metadata_groups(text) + "\n", 1)
+
+
+def _metadata_groups(text: str) -> str:
+    match = re.search(r"^\[metadata\]\n(groups = \[.*\])", text, re.M)
+    assert match
+    return match.group(1)
+
+
+LEGACY = [
+    c
+    for c in CASES
+    if c.id
+    in (
+        "pdm-synced",
+        "pdm-stray",
+        "pdm-prod",
+        "pdm-group-optional",
+        "pdm-no-default",
+        "pdm-marker-excluded-py312",
+    )
+]
+
+
+@pytest.mark.parametrize("case", LEGACY, ids=[c.id for c in LEGACY])
+def test_lock_without_inherit_metadata_walks_to_the_same_verdict(
+    case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    base, env = pdm_base
+    python = require_python(case.python)
+    project = tmp_path / "pdmapp"
+    shutil.copytree(base, project)
+    run([uv_bin(), "venv", "-q", "--python", python, ".venv"], project)
+    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
+    run([tool_bin("pdm"), "sync", "-q", *sync_flags], project, **env)
+    for step in case.steps:
+        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    lock = project / "pdm.lock"
+    lock.write_text(_without_inherit_metadata(lock.read_text()))
+    code, report, err = driftcheck_json(["--project", str(project), *case.flags])
+    assert code == case.expect, (err, report and report["findings"])

@@ -201,3 +201,45 @@ def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) 
     assert poetry_code == case.expect, f"the case does not set up what it claims:\n{out}"
     assert code == poetry_code, (err, report and report["findings"], out)
     assert ours == theirs, out
+
+
+def _as_older_lock(text: str, version: str) -> str:
+    """The same lock as poetry 1.x wrote it: no per-package `groups` or `markers`."""
+    kept = [line for line in text.splitlines() if not line.startswith(("groups = ", "markers = "))]
+    return "\n".join(kept).replace('lock-version = "2.1"', f'lock-version = "{version}"') + "\n"
+
+
+LEGACY = [
+    c
+    for c in CASES
+    if c.id
+    in (
+        "poetry-synced",
+        "poetry-stray",
+        "poetry-extra-synced",
+        "poetry-with-optional-group",
+        "poetry-only-main",
+        "poetry-marker-excluded-py312",
+    )
+]
+
+
+@pytest.mark.parametrize("version", ["2.0", "1.1"])
+@pytest.mark.parametrize("case", LEGACY, ids=[c.id for c in LEGACY])
+def test_older_lock_versions_walk_to_the_same_verdict(
+    case: Case, version: str, poetry_base: Path, tmp_path: Path
+) -> None:
+    """Locks 1.1/2.0 carry no per-package groups or markers: the graph walk from the
+    pyproject must reach the verdict poetry gives for the 2.1 lock of the same project."""
+    python = require_python(case.python)
+    project = tmp_path / "poem"
+    shutil.copytree(poetry_base, project)
+    run([uv_bin(), "venv", "-q", "--seed", "--python", python, ".venv"], project)
+    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
+    run([tool_bin("poetry"), "sync", "-q", *sync_flags], project, **POETRY_ENV)
+    for step in case.steps:
+        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    lock = project / "poetry.lock"
+    lock.write_text(_as_older_lock(lock.read_text(), version))
+    code, report, err = driftcheck_json(["--project", str(project), *case.flags])
+    assert code == case.expect, (err, report and report["findings"])
