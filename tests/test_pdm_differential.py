@@ -215,3 +215,44 @@ def test_lock_without_inherit_metadata_walks_to_the_same_verdict(
     lock.write_text(_without_inherit_metadata(lock.read_text()))
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])
     assert code == case.expect, (err, report and report["findings"])
+
+
+def test_editable_flip(pdm_base: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """An editable local dependency reinstalled as a regular one.
+
+    pdm lists every local path dependency as "to update" on every run, so it has no
+    in-sync baseline for one; this checks only the flipped state, where pdm and
+    driftcheck must both single out the dependency.
+    """
+    base, env = pdm_base
+    project = tmp_path / "pdmapp"
+    shutil.copytree(base, project)
+    with (project / "pyproject.toml").open("a") as f:
+        f.write(
+            '\n[tool.pdm.dev-dependencies]\nlocal = ["-e file:///${PROJECT_ROOT}/libs/helper"]\n'
+        )
+    run([tool_bin("pdm"), "lock", "-q", "-G", ":all"], project, **env)
+    shutil.rmtree(project / ".venv", ignore_errors=True)
+    (project / ".pdm-python").unlink(missing_ok=True)
+    run([uv_bin(), "venv", "-q", "--python", require_python("3.11"), ".venv"], project)
+    run([tool_bin("pdm"), "sync", "-q"], project, **env)
+    code, report, _ = driftcheck_json(["--project", str(project)])
+    assert (code, finding_kinds(report)) == (0, {})
+    run(
+        [
+            uv_bin(),
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--reinstall-package",
+            "helper",
+            "./libs/helper",
+        ],
+        project,
+    )
+
+    code, report, err = driftcheck_json(["--project", str(project)])
+    pdm_code, theirs, out = pdm_verdict(project, (), env)
+    assert (code, pdm_code) == (1, 1), (err, out)
+    assert finding_kinds(report) == theirs == {"helper": "mismatched"}, out
