@@ -54,7 +54,12 @@ def _parser() -> argparse.ArgumentParser:
         help="read the lockfile as this format, whatever its name",
     )
     p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
-    p.add_argument("--output-format", choices=("text", "json"), help="default: text")
+    p.add_argument(
+        "--output-format",
+        choices=("text", "json", "github", "markdown", "sarif"),
+        help="default: text (also DRIFTCHECK_OUTPUT_FORMAT)",
+    )
+    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
     p.add_argument("--json", action="store_const", const="json", dest="output_format")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
     p.add_argument(
@@ -196,7 +201,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ns = _parser().parse_args(args)
         options, given = _options(ns)
-        if options.output_format not in ("text", "json"):
+        from driftcheck.reporters import FORMATS
+
+        if options.output_format not in FORMATS:
             raise _UsageError(f"unknown output format {options.output_format!r}")
         from driftcheck.check import run_check
         from driftcheck.config import apply_config
@@ -212,17 +219,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         report = run_check(root, options, pyproject)
         from driftcheck.reporters import render
 
-        out = render(
-            report, options.output_format, color=_use_color(getattr(ns, "color", None), sys.stdout)
-        )
+        to_file = getattr(ns, "output", None)
+        color = not to_file and _use_color(getattr(ns, "color", None), sys.stdout)
+        out = render(report, options.output_format, color=color)
+        if to_file:
+            try:
+                Path(to_file).write_text(out, encoding="utf-8")
+            except OSError as exc:
+                raise _UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
     except _UsageError as exc:
         print(f"driftcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except DriftcheckError as exc:
         print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
         return EXIT_ERROR
-    sys.stdout.write(out)
-    sys.stdout.flush()
+    if not getattr(ns, "output", None):
+        sys.stdout.write(out)
+        sys.stdout.flush()
     if report.drift and not options.exit_zero:
         return EXIT_DRIFT
     return EXIT_OK

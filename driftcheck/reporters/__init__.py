@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 
 from driftcheck.models import Report
 
 __all__ = ["FORMATS", "render"]
 
-FORMATS = ("text", "json")
+# Output format -> reporter module (imported only when used).
+FORMATS = {
+    "text": "driftcheck.reporters.text",
+    "json": "driftcheck.reporters.json",
+    "github": "driftcheck.reporters.github",
+    "markdown": "driftcheck.reporters.markdown",
+    "sarif": "driftcheck.reporters.sarif",
+}
 
 
 def render(report: Report, output_format: str, *, color: bool = False) -> str:
-    renderer: Callable[[Report], str]
-    match output_format:
-        case "text":
-            from driftcheck.reporters import text
-
-            return text.render(report, color=color)
-        case "json":
-            from driftcheck.reporters import json as json_reporter
-
-            renderer = json_reporter.render
-        case _:  # pragma: no cover - argparse restricts the choices
-            raise ValueError(output_format)
-    return renderer(report)
+    module = importlib.import_module(FORMATS[output_format])
+    if output_format == "text":
+        return str(module.render(report, color=color))
+    return str(module.render(report))

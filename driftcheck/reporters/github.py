@@ -1,0 +1,71 @@
+"""GitHub Actions workflow commands: one annotation per finding, on the lockfile line.
+
+GitHub shows at most 10 error annotations per step, so with more findings the 9 most
+important are emitted and a tenth summarises the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from driftcheck.models import Finding, Report
+
+__all__ = ["MAX_ANNOTATIONS", "escape_data", "escape_property", "render"]
+
+MAX_ANNOTATIONS = 10
+_RANK = {"missing": 0, "mismatched": 1, "extraneous": 2}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property value (file, title...)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _relative(path: Path) -> str:
+    base = os.environ.get("GITHUB_WORKSPACE") or str(Path.cwd())
+    try:
+        rel = os.path.relpath(path, base)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _annotation(report: Report, finding: Finding, file: str) -> str:
+    props = [f"file={escape_property(file)}"]
+    if finding.expected is not None and finding.expected.line:
+        props.append(f"line={finding.expected.line}")
+    props.append(f"title={escape_property(f'driftcheck: {finding.name} is {finding.kind}')}")
+    message = f"{finding.name}: {finding.reason}"
+    if len(finding.required_by) > 1:
+        message += f" (required by {' -> '.join(finding.required_by[:-1])})"
+    return f"::error {','.join(props)}::{escape_data(message)}"
+
+
+def render(report: Report) -> str:
+    file = _relative(report.lockfile)
+    findings = sorted(
+        (f for f in report.findings if not f.allowed),
+        key=lambda f: (_RANK[f.kind], f.name),
+    )
+    lines = []
+    if len(findings) > MAX_ANNOTATIONS:
+        shown, rest = findings[: MAX_ANNOTATIONS - 1], findings[MAX_ANNOTATIONS - 1 :]
+    else:
+        shown, rest = findings, []
+    lines += [_annotation(report, f, file) for f in shown]
+    if rest:
+        names = ", ".join(f"{f.name} ({f.kind})" for f in rest)
+        title = escape_property(f"driftcheck: {len(rest)} more findings")
+        message = escape_data(f"{len(rest)} more: {names}. Run driftcheck locally for details.")
+        lines.append(f"::error file={escape_property(file)},title={title}::{message}")
+    if report.drift and report.fix_command:
+        lines.append(escape_data(f"driftcheck: run `{report.fix_command}` to restore sync"))
+    elif not report.drift:
+        lines.append(f"driftcheck: {report.environment} matches {report.lockfile.name}")
+    return "\n".join(lines) + "\n"

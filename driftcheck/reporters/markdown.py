@@ -1,0 +1,55 @@
+"""Markdown: a table per finding kind and the fix command (the Actions job summary)."""
+
+from __future__ import annotations
+
+from driftcheck.models import Finding, Report
+
+__all__ = ["render"]
+
+_NONE = "-"
+
+_TITLES = {
+    "missing": "Missing (locked, not installed)",
+    "mismatched": "Mismatched (wrong version or source)",
+    "extraneous": "Extraneous (installed, not locked)",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def _row(f: Finding) -> str:
+    installed = f.installed.version if f.installed else _NONE
+    locked = (f.expected.version or _NONE) if f.expected else _NONE
+    return f"| `{_cell(f.name)}` | {_cell(installed)} | {_cell(locked)} | {_cell(f.reason)} |"
+
+
+def render(report: Report) -> str:
+    lines = ["## driftcheck", ""]
+    where = f"`{report.environment}` against `{report.lockfile.name}` ({report.lock_format})"
+    if not report.drift:
+        lines.append(f"No drift: {where}, {report.checked} packages checked.")
+    else:
+        counts = ", ".join(
+            f"{report.count(k)} {k}"
+            for k in ("missing", "mismatched", "extraneous")
+            if report.count(k)
+        )
+        lines.append(f"**Drift** in {where}: {counts}.")
+    for kind in ("missing", "mismatched", "extraneous"):
+        rows = [f for f in report.findings if f.kind == kind and not f.allowed]
+        if rows:
+            lines += ["", f"### {_TITLES[kind]}", "", "| package | installed | locked | reason |"]
+            lines += ["|---|---|---|---|", *map(_row, rows)]
+    allowed = [f for f in report.findings if f.allowed]
+    if allowed:
+        lines += ["", "### Allowed", "", "| package | installed | reason |", "|---|---|---|"]
+        lines += [
+            f"| `{_cell(f.name)}` | {_cell(f.installed.version if f.installed else _NONE)} | "
+            f"{_cell(f.allow_reason or 'allowed by --allow')} |"
+            for f in allowed
+        ]
+    if report.drift and report.fix_command:
+        lines += ["", "To restore sync:", "", "```sh", report.fix_command, "```"]
+    return "\n".join(lines) + "\n"
