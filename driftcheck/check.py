@@ -79,6 +79,13 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         installed = [d for d in installed if d.installer not in result.skip_installers]
     findings = diff(result.expected, installed, rules, hints) + list(result.extra_findings)
     findings.sort(key=lambda f: (f.name, f.kind))
+    if result.line_of is not None:
+        findings = [
+            replace(f, expected=replace(f.expected, line=result.line_of(f.name)))
+            if f.expected is not None and f.expected.line is None
+            else f
+            for f in findings
+        ]
     if no_build_isolation:
         findings = [
             replace(f, reason=f.reason + _BUILD_HINT) if f.kind == "extraneous" else f

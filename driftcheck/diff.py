@@ -54,6 +54,8 @@ def seed_packages(python: tuple[int, int], uv_created: bool, seeded: bool) -> fr
 
 
 def _versions_equal(a: str, b: str) -> bool:
+    if a == b:
+        return True
     from packaging.version import InvalidVersion, Version
 
     try:

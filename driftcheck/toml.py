@@ -56,11 +56,15 @@ def array_table_lines(text: str, table: str) -> list[int]:
     of the text, no TOML parse.
     """
     header = re.compile(rf"^\[\[{re.escape(table)}\]\][ \t]*(?:#.*)?$", re.MULTILINE)
+    name_key = re.compile(r"^name\s*=", re.MULTILINE)
     starts = [m.start() for m in header.finditer(text)]
     lines = []
+    line, counted = 1, 0  # newlines are counted once, front to back
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        name_at = re.compile(r"^name\s*=", re.MULTILINE).search(text, start, end)
+        name_at = name_key.search(text, start, end)
         pos = name_at.start() if name_at else start
-        lines.append(text.count("\n", 0, pos) + 1)
+        line += text.count("\n", counted, pos)
+        counted = pos
+        lines.append(line)
     return lines

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 from helpers import run, uv_bin
+from uv_fast_equivalence import assert_equivalent
 
 BUILD = """
 [build-system]
@@ -176,4 +177,6 @@ def make_base(name: str, root: Path) -> Path:
     project.mkdir(parents=True)
     BUILDERS[name](project)
     run([uv_bin(), "lock", "-q"], project)
+    # Every uv.lock the tests produce also proves the fast reader equal to a full parse.
+    assert_equivalent(project / "uv.lock")
     return project

@@ -79,6 +79,8 @@ class Plan:
         is locked but not selected is explained as such.
     :param fix: the command that restores sync with this selection.
     :param keep: names never extraneous for this tool; ``None`` is uv's seed rule.
+    :param line_of: the lockfile line of an expected package, for readers that find lines
+        only when a finding needs one (a scan of the whole file is not free).
     :param extra_findings: findings the reader made itself (conda's own records).
     :param skip_installers: installed dists whose INSTALLER is one of these are not
         compared (they belong to another package manager's records).
@@ -89,6 +91,7 @@ class Plan:
     rules: Rules
     selection: dict[str, Any]
     locked: frozenset[str] = frozenset()
+    line_of: Callable[[str], int | None] | None = None
     extra_findings: tuple[Finding, ...] = ()
     skip_installers: frozenset[str] = frozenset()
     fix: str | None = None

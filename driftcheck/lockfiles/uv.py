@@ -7,13 +7,15 @@ walk from the roots live in :mod:`driftcheck.select`.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from packaging.utils import canonicalize_name
+from packaging.utils import canonicalize_name as _canonicalize_name
 
 from driftcheck.errors import LockfileError
 from driftcheck.models import LockedPackage, Source
@@ -139,6 +141,11 @@ class _Checker:
         return value
 
 
+# Names repeat across dependency entries; uv already writes them canonical.
+canonicalize_name = lru_cache(maxsize=None)(_canonicalize_name)
+# A plain release ("1.2.3") is a valid version; anything else goes to packaging.
+_PLAIN_RELEASE = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
+
 _TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
 
 
@@ -160,7 +167,7 @@ def _parse_source(
     value = raw[kind]
     if not isinstance(value, str):
         check.fail(f"{label}source '{kind}' must be a string", f"{where}.{kind}", index)
-    key = tuple(sorted((k, str(v)) for k, v in raw.items()))
+    key = (kind, value) if len(raw) == 1 else tuple(sorted((k, str(v)) for k, v in raw.items()))
     if kind == "registry":
         return Source(kind="registry", url=value), key
     if kind in ("editable", "directory", "virtual", "path"):
@@ -196,8 +203,20 @@ def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
     """
     shown = shown or str(path)
     data_bytes = read_bytes(path, shown)
-    data = load_toml(data_bytes, shown)
-    text = data_bytes.decode("utf-8")
+    data = None
+    try:
+        text = data_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""
+    if text:
+        from driftcheck.lockfiles.uv_fast import parse
+
+        try:
+            data = parse(text)
+        except ValueError:  # a statement tomllib rejects: report it from the full parse
+            data = None
+    if data is None:
+        data = load_toml(data_bytes, shown)
     return _build(data, path, shown, text)
 
 
@@ -235,7 +254,7 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
         name = canonicalize_name(raw_name)
         label = f"package '{raw_name}': "
         version_value = check.get(raw, "version", str, where, package=i, label=label)
-        if version_value is not None:
+        if version_value is not None and not _PLAIN_RELEASE.match(version_value):
             from packaging.version import InvalidVersion, Version
 
             try:
@@ -470,8 +489,10 @@ def plan(ctx: Any) -> Any:
     project = _project_info(lock, ctx.pyproject, sel.packages)
     selected = select_uv(lock, sel, project, ctx.evaluate)
     expected = []
+    index_of: dict[str, int] = {}
     for index, path in selected.expected.items():
-        locked = replace(lock.packages[index].locked, line=lock.line_of(index))
+        locked = lock.packages[index].locked
+        index_of[locked.name] = index
         if sel.no_editable and locked.source.kind == "editable":
             # `--no-editable`: editables are installed as plain directories.
             locked = replace(locked, source=replace(locked.source, kind="directory"))
@@ -482,5 +503,6 @@ def plan(ctx: Any) -> Any:
         rules=Rules(exact=not sel.inexact),
         selection=sel.to_json(),
         locked=frozenset(lock.by_name),
+        line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
         fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
     )
