@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -33,8 +32,10 @@ def _display(path: Path) -> str:
 
 
 def _allowed(finding: Finding, rules: tuple[AllowRule, ...]) -> Finding:
-    if finding.kind != "extraneous":
+    if finding.kind != "extraneous" or not rules:
         return finding
+    import fnmatch
+
     for rule in rules:
         if fnmatch.fnmatchcase(finding.name, rule.pattern):
             return replace(finding, allowed=True, allow_reason=rule.reason)

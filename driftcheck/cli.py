@@ -156,9 +156,8 @@ _BOOL_FLAGS = (
 
 
 def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
-    from packaging.utils import canonicalize_name
-
     from driftcheck.config import AllowRule, Options
+    from driftcheck.names import canonicalize_name
 
     given = set(vars(ns))
     flags: dict[str, Any] = {}

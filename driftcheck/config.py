@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.errors import ConfigError
+from driftcheck.names import canonicalize_name
 
 __all__ = ["AllowRule", "Options", "apply_config"]
 

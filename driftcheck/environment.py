@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.errors import EnvironmentError_
 from driftcheck.models import InstalledDist
+from driftcheck.names import canonicalize_name
 
 __all__ = [
     "TargetEnvironment",

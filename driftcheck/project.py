@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.errors import ConfigError, LockfileError
+from driftcheck.names import canonicalize_name
 from driftcheck.toml import load_toml
 
 __all__ = ["Pyproject", "find_project_root", "read_pyproject"]

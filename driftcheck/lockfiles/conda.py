@@ -21,11 +21,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
 from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
+from driftcheck.names import canonicalize_name
 
 __all__ = ["conda_platform", "plan"]
 

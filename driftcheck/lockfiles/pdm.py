@@ -19,11 +19,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
+from driftcheck.names import canonicalize_name
 from driftcheck.toml import array_table_lines
 
 __all__ = ["env_candidates", "plan", "select_groups"]

@@ -16,11 +16,10 @@ import shlex
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
 from driftcheck.models import LockedPackage, Source
+from driftcheck.names import canonicalize_name
 
 __all__ = ["env_candidates", "pipenv_env_name", "plan"]
 

@@ -20,11 +20,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
+from driftcheck.names import canonicalize_name
 from driftcheck.toml import array_table_lines
 
 __all__ = ["env_candidates", "plan", "poetry_env_name"]

@@ -61,10 +61,10 @@ def _lines(text: str) -> list[int]:
 def plan(ctx: Any) -> Any:
     """The reader interface: PEP 751 selection, `uv pip sync` comparison."""
     from packaging.pylock import Pylock, PylockSelectError, PylockValidationError
-    from packaging.utils import canonicalize_name
 
     from driftcheck.environment import target_tags
     from driftcheck.lockfiles import Plan, refuse_other_flags
+    from driftcheck.names import canonicalize_name
     from driftcheck.toml import load_toml, read_bytes
 
     refuse_other_flags(ctx, "pylock.toml", _ALLOWED_FLAGS)

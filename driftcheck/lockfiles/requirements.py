@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from packaging.utils import canonicalize_name
-
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
 from driftcheck.models import LockedPackage, Source, SourceKind
+from driftcheck.names import canonicalize_name
 
 __all__ = ["RequirementLine", "parse_requirements", "plan"]
 

@@ -10,15 +10,13 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
-from packaging.utils import canonicalize_name as _canonicalize_name
-
 from driftcheck.errors import LockfileError
 from driftcheck.models import LockedPackage, Source
+from driftcheck.names import canonicalize_name
 from driftcheck.toml import load_toml, read_bytes
 
 __all__ = ["SUPPORTED_VERSIONS", "UvDependency", "UvLock", "UvPackage", "read_uv_lock"]
@@ -141,8 +139,6 @@ class _Checker:
         return value
 
 
-# Names repeat across dependency entries; uv already writes them canonical.
-canonicalize_name = lru_cache(maxsize=None)(_canonicalize_name)
 # A plain release ("1.2.3") is a valid version; anything else goes to packaging.
 _PLAIN_RELEASE = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
 

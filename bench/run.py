@@ -1,0 +1,146 @@
+"""Benchmark driftcheck against `uv sync --check --frozen`, alternating A B A B.
+
+    python bench/run.py                 # 200, 1,000 and 5,000 packages, 7 pairs each
+    python bench/run.py --real          # also a real project synced from PyPI (~150+ packages)
+    python bench/run.py --quick         # one small size, 2 pairs: proves the bench still works
+    python bench/run.py --markdown FILE # write the results table (docs/performance.md)
+
+Projects are generated (bench/generate.py) into a temporary directory, never
+committed. Each run is timed as a whole process (wall clock) and its peak RSS read
+from the kernel (wait4). The ratio reported is the median of the per-pair ratios
+driftcheck/uv, after one warm-up pair.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from generate import generate  # noqa: E402
+
+REAL_PROJECT_DEPS = ["sphinx", "jupyterlab", "pandas", "requests", "pytest"]
+
+
+def _uv() -> str:
+    from uv import find_uv_bin
+
+    return str(find_uv_bin())
+
+
+def _driftcheck() -> str:
+    found = shutil.which("driftcheck", path=str(Path(sys.executable).parent))
+    if not found:
+        raise SystemExit("driftcheck is not installed next to this Python")
+    return found
+
+
+def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
+    """(seconds, peak RSS in KiB, exit code) of one run."""
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    return elapsed, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status)
+
+
+def compare(project: Path, pairs: int) -> dict[str, float]:
+    ours = [_driftcheck()]
+    theirs = [_uv(), "sync", "--check", "--frozen", "--offline"]
+    measure(ours, project), measure(theirs, project)  # warm-up pair
+    ratios, dc_times, uv_times, dc_rss, uv_rss = [], [], [], [], []
+    for _ in range(pairs):
+        a = measure(ours, project)
+        b = measure(theirs, project)
+        if a[2] not in (0, 1) or b[2] not in (0, 1):
+            raise SystemExit(f"{project}: a tool failed (driftcheck {a[2]}, uv {b[2]})")
+        ratios.append(a[0] / b[0])
+        dc_times.append(a[0])
+        uv_times.append(b[0])
+        dc_rss.append(a[1])
+        uv_rss.append(b[1])
+    return {
+        "ratio": statistics.median(ratios),
+        "driftcheck_ms": statistics.median(dc_times) * 1000,
+        "uv_ms": statistics.median(uv_times) * 1000,
+        "driftcheck_rss_mb": max(dc_rss) / 1024,
+        "uv_rss_mb": max(uv_rss) / 1024,
+    }
+
+
+def real_project(root: Path) -> Path:
+    """A real project resolved and synced from PyPI by uv (needs the index)."""
+    project = root / "real"
+    project.mkdir()
+    deps = ",\n".join(f'    "{d}"' for d in REAL_PROJECT_DEPS)
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "real"\nversion = "0"\nrequires-python = ">=3.10"\n'
+        f"dependencies = [\n{deps},\n]\n\n[tool.uv]\npackage = false\n"
+    )
+    subprocess.run([_uv(), "sync", "-q"], cwd=project, check=True)
+    subprocess.run([_uv(), "pip", "install", "-q", "attrs"], cwd=project, check=True)  # a drift
+    return project
+
+
+def import_time_ms() -> float:
+    out = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import driftcheck.cli, driftcheck.check"],
+        capture_output=True, text=True, check=True,
+    ).stderr.splitlines()
+    total = 0
+    for line in out:
+        parts = line.split("|")
+        if len(parts) == 3 and parts[2].strip() in ("driftcheck.cli", "driftcheck.check"):
+            total += int(parts[1])
+    return total / 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--real", action="store_true")
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--markdown", metavar="FILE")
+    args = parser.parse_args()
+    sizes = [50] if args.quick else [200, 1000, 5000]
+    pairs = 2 if args.quick else args.pairs
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for size in sizes:
+            project = generate(root / f"p{size}", size)
+            lock_mb = (project / "uv.lock").stat().st_size / 1e6
+            rows.append((f"{size:,} (synthetic)", lock_mb, compare(project, pairs)))
+        if args.real and not args.quick:
+            project = real_project(root)
+            count = (project / "uv.lock").read_text().count("[[package]]")
+            lock_mb = (project / "uv.lock").stat().st_size / 1e6
+            rows.append((f"{count:,} (real, from PyPI)", lock_mb, compare(project, pairs)))
+    lines = [
+        "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | driftcheck peak RSS | uv peak RSS |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, lock_mb, r in rows:
+        lines.append(
+            f"| {label} | {lock_mb:.1f} MB | {r['driftcheck_ms']:.0f} ms | {r['uv_ms']:.0f} ms | "
+            f"{r['ratio']:.2f} | {r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB |"
+        )
+    lines.append("")
+    lines.append(f"driftcheck's own import time: {import_time_ms():.0f} ms ({pairs} pairs per size, after one warm-up pair).")
+    table = "\n".join(lines)
+    print(table)
+    if args.markdown:
+        Path(args.markdown).write_text(table + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
