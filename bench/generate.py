@@ -29,7 +29,9 @@ def generate(root: Path, count: int, seed: int = 0) -> Path:
     names = [f"pkg-{i:05d}" for i in range(count)]
     versions = {n: f"{rng.randint(0, 9)}.{rng.randint(0, 30)}.{rng.randint(0, 9)}" for n in names}
     deps = {
-        n: sorted(rng.sample(names[i + 1 : i + 60], min(rng.randint(0, 4), len(names[i + 1 : i + 60]))))
+        n: sorted(
+            rng.sample(names[i + 1 : i + 60], min(rng.randint(0, 4), len(names[i + 1 : i + 60])))
+        )
         for i, n in enumerate(names)
     }
     root.mkdir(parents=True, exist_ok=True)
@@ -41,15 +43,20 @@ def generate(root: Path, count: int, seed: int = 0) -> Path:
         f'[project]\nname = "bench"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
         f"dependencies = [\n{requires},\n]\n\n[tool.uv]\npackage = false\n"
     )
-    out = ['version = 1', 'revision = 3', 'requires-python = ">=3.10"', ""]
-    out += ['[[package]]', 'name = "bench"', 'version = "0.1.0"', 'source = { virtual = "." }']
+    out = ["version = 1", "revision = 3", 'requires-python = ">=3.10"', ""]
+    out += ["[[package]]", 'name = "bench"', 'version = "0.1.0"', 'source = { virtual = "." }']
     out += ["dependencies = ["] + [f'    {{ name = "{n}" }},' for n in direct] + ["]", ""]
     out += ["[package.metadata]", "requires-dist = ["]
     out += [f'    {{ name = "{n}" }},' for n in direct] + ["]", ""]
     for n in names:
         v = versions[n]
         u = n.replace("-", "_")
-        out += ["[[package]]", f'name = "{n}"', f'version = "{v}"', f'source = {{ registry = "{REGISTRY}" }}']
+        out += [
+            "[[package]]",
+            f'name = "{n}"',
+            f'version = "{v}"',
+            f'source = {{ registry = "{REGISTRY}" }}',
+        ]
         if deps[n]:
             out += ["dependencies = ["] + [f'    {{ name = "{d}" }},' for d in deps[n]] + ["]"]
         sd = f"{FILES}/{_hash(n)[:2]}/{_hash(n)[2:4]}/{_hash(n)}/{u}-{v}.tar.gz"

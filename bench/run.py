@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from generate import generate  # noqa: E402
+from generate import generate
 
-REAL_PROJECT_DEPS = ["sphinx", "jupyterlab", "pandas", "requests", "pytest"]
+REAL_PROJECT_DEPS = ["sphinx", "jupyterlab", "pandas", "requests", "pytest", "fastapi", "matplotlib", "boto3"]
 
 
 def _uv() -> str:
@@ -44,9 +44,13 @@ def _driftcheck() -> str:
 
 def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     """(seconds, peak RSS in KiB, exit code) of one run."""
-    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT")
+    }
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     return elapsed, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status)
@@ -93,7 +97,9 @@ def real_project(root: Path) -> Path:
 def import_time_ms() -> float:
     out = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import driftcheck.cli, driftcheck.check"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stderr.splitlines()
     total = 0
     for line in out:
@@ -134,7 +140,9 @@ def main() -> int:
             f"{r['ratio']:.2f} | {r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB |"
         )
     lines.append("")
-    lines.append(f"driftcheck's own import time: {import_time_ms():.0f} ms ({pairs} pairs per size, after one warm-up pair).")
+    lines.append(
+        f"driftcheck's own import time: {import_time_ms():.0f} ms ({pairs} pairs per size, after one warm-up pair)."
+    )
     table = "\n".join(lines)
     print(table)
     if args.markdown:
