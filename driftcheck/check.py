@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from driftcheck.environment import find_environment, load_environment, scan_dist
 from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan
 from driftcheck.markers import MarkerEvaluator
 from driftcheck.models import Finding, Report
+from driftcheck.paths import shown
 from driftcheck.project import Pyproject, read_pyproject
 
 __all__ = ["run_check"]
@@ -21,14 +21,6 @@ _BUILD_HINT = (
     "left in place: declare it in an extra or a dependency group, or list it under "
     "[tool.driftcheck] allow with a reason"
 )
-
-
-def _display(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 def _allowed(finding: Finding, rules: tuple[AllowRule, ...]) -> Finding:
@@ -62,7 +54,7 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     ctx = Context(
         root=root,
         lockfile=lock_path,
-        shown=_display(lock_path),
+        shown=shown(lock_path),
         env=env,
         evaluate=MarkerEvaluator(env.marker_environment()),
         pyproject=pyproject,

@@ -239,3 +239,19 @@ TOOL_SPECS["pipenv"] = ["pipenv>=2024"]
 TOOL_SPECS["pip-tools"] = ["pip-tools>=7"]
 # `pip lock` (pip 25.1+) writes pylock.toml files; the machine's own pip may be older.
 TOOL_SPECS["pip"] = ["pip>=25.1"]
+
+
+def tree_hash(root: Path) -> str:
+    """A hash of every path under ``root``, with its mode, size, mtime and content."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames) + dirnames:
+            path = Path(dirpath, name)
+            st = path.lstat()
+            digest.update(f"{path}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}".encode())
+            if path.is_file() and not path.is_symlink():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()

@@ -7,34 +7,19 @@ substituted in each step's `env:` and `working-directory`, and `run:` goes to ba
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import REPO, run, tool_env, uv_bin
+from helpers import REPO, run, tool_env, tree_hash, uv_bin
 from uv_projects import make_base
 
 pytestmark = pytest.mark.differential
 
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())
 _EXPR = re.compile(r"\$\{\{\s*inputs\.([a-z-]+)\s*\}\}")
-
-
-def _tree_hash(root: Path) -> str:
-    digest = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames):
-            path = Path(dirpath, name)
-            st = path.lstat()
-            digest.update(f"{path}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}".encode())
-            if path.is_file() and not path.is_symlink():
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _run_action(workspace: Path, runner_temp: Path, inputs: dict[str, str]) -> dict[str, object]:
@@ -103,7 +88,7 @@ def test_action_on_a_drifted_project(tmp_path: Path, runner_temp: Path) -> None:
     run([uv_bin(), "sync", "-q", "--frozen"], project)
     run([uv_bin(), "pip", "install", "-q", "attrs", "iniconfig==2.0.0"], project)
     run([uv_bin(), "pip", "uninstall", "-q", "typing_extensions"], project)
-    before = _tree_hash(project / ".venv")
+    before = tree_hash(project / ".venv")
 
     result = _run_action(workspace, runner_temp, {"working-directory": "app"})
     assert result["code"] == 1, result["stdout"]
@@ -129,7 +114,7 @@ def test_action_on_a_drifted_project(tmp_path: Path, runner_temp: Path) -> None:
     summary = str(result["summary"])
     assert summary.startswith("## driftcheck") and "| `typing-extensions` |" in summary
     assert "uv sync --frozen" in summary
-    assert _tree_hash(project / ".venv") == before, "the action changed the checked environment"
+    assert tree_hash(project / ".venv") == before, "the action changed the checked environment"
 
     # fail-on-drift false reports without failing; summary false writes none.
     (runner_temp / "summary.md").unlink()

@@ -207,26 +207,20 @@ def _check(project: Path, name: str, content: str | bytes, message: str) -> None
     assert err == f"driftcheck: error: {expected}\n"
 
 
-@pytest.mark.parametrize(("content", "message"), REQUIREMENTS)
-def test_requirements(project: Path, content: str | bytes, message: str) -> None:
-    _check(project, "requirements.txt", content, message)
+TABLES = {
+    "requirements.txt": REQUIREMENTS,
+    "pylock.toml": PYLOCK,
+    "poetry.lock": POETRY,
+    "pdm.lock": PDM,
+    "Pipfile.lock": PIPFILE,
+}
+CASES = [
+    pytest.param(name, content, message, id=f"{name}-{i}")
+    for name, table in TABLES.items()
+    for i, (content, message) in enumerate(table)
+]
 
 
-@pytest.mark.parametrize(("content", "message"), PYLOCK)
-def test_pylock(project: Path, content: str, message: str) -> None:
-    _check(project, "pylock.toml", content, message)
-
-
-@pytest.mark.parametrize(("content", "message"), POETRY)
-def test_poetry(project: Path, content: str, message: str) -> None:
-    _check(project, "poetry.lock", content, message)
-
-
-@pytest.mark.parametrize(("content", "message"), PDM)
-def test_pdm(project: Path, content: str, message: str) -> None:
-    _check(project, "pdm.lock", content, message)
-
-
-@pytest.mark.parametrize(("content", "message"), PIPFILE)
-def test_pipfile(project: Path, content: str, message: str) -> None:
-    _check(project, "Pipfile.lock", content, message)
+@pytest.mark.parametrize(("name", "content", "message"), CASES)
+def test_bad_lockfile(project: Path, name: str, content: str | bytes, message: str) -> None:
+    _check(project, name, content, message)

@@ -2,29 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, run, tool_env, uv_bin
+from helpers import REPO, run, tool_env, tree_hash, uv_bin
 from uv_projects import make_base
-
-
-def _snapshot(root: Path) -> str:
-    """A hash of every path, its mode, size, mtime and content under ``root``."""
-    digest = hashlib.sha256()
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames.sort()
-        for name in sorted(filenames) + dirnames:
-            path = Path(dirpath, name)
-            st = path.lstat()
-            digest.update(f"{path}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}".encode())
-            if path.is_file() and not path.is_symlink():
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 @pytest.mark.differential
@@ -51,7 +35,7 @@ def test_pth_and_sitecustomize_never_run(tmp_path: Path) -> None:
     for p in traps.iterdir():
         p.unlink()
 
-    before = _snapshot(project)
+    before = tree_hash(project)
     for args in ([], ["--json"], ["--python", str(project / ".venv" / "bin" / "python")]):
         result = subprocess.run(
             [sys.executable, "-m", "driftcheck", "--project", str(project), *args],
@@ -62,4 +46,4 @@ def test_pth_and_sitecustomize_never_run(tmp_path: Path) -> None:
         )
         assert result.returncode == 0, result.stdout + result.stderr
     assert list(traps.iterdir()) == []
-    assert _snapshot(project) == before
+    assert tree_hash(project) == before

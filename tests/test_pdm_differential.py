@@ -140,21 +140,27 @@ def pdm_verdict(
     return (1 if kinds else 0), kinds, out
 
 
+def _build(case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path) -> Path:
+    """Copy the project, sync it with real pdm, then perturb it."""
+    base, env = pdm_base
+    project = tmp_path / "pdmapp"
+    shutil.copytree(base, project)
+    run([uv_bin(), "venv", "-q", "--python", require_python(case.python), ".venv"], project)
+    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
+    if case.expect == 2:
+        sync_flags = ()  # the flags are refused: sync with the defaults
+    run([tool_bin("pdm"), "sync", "-q", *sync_flags], project, **env)
+    for step in case.steps:
+        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    return project
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_agrees_with_pdm_sync(
     case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    base, env = pdm_base
-    python = require_python(case.python)
-    project = tmp_path / "pdmapp"
-    shutil.copytree(base, project)
-    run([uv_bin(), "venv", "-q", "--python", python, ".venv"], project)
-    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
-    if case.expect == 2:
-        sync_flags = ()
-    run([tool_bin("pdm"), "sync", "-q", *sync_flags], project, **env)
-    for step in case.steps:
-        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    env = pdm_base[1]
+    project = _build(case, pdm_base, tmp_path)
 
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])
     pdm_code, theirs, out = pdm_verdict(project, case.flags, env)
@@ -202,15 +208,7 @@ LEGACY = [
 def test_lock_without_inherit_metadata_walks_to_the_same_verdict(
     case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
-    base, env = pdm_base
-    python = require_python(case.python)
-    project = tmp_path / "pdmapp"
-    shutil.copytree(base, project)
-    run([uv_bin(), "venv", "-q", "--python", python, ".venv"], project)
-    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
-    run([tool_bin("pdm"), "sync", "-q", *sync_flags], project, **env)
-    for step in case.steps:
-        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    project = _build(case, pdm_base, tmp_path)
     lock = project / "pdm.lock"
     lock.write_text(_without_inherit_metadata(lock.read_text()))
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])

@@ -184,8 +184,8 @@ def poetry_verdict(project: Path, flags: tuple[str, ...]) -> tuple[int, dict[str
     return (1 if kinds else 0), kinds, result.stdout
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) -> None:
+def _build(case: Case, poetry_base: Path, tmp_path: Path) -> Path:
+    """Copy the project, sync it with real poetry, then perturb it."""
     python = require_python(case.python)
     project = tmp_path / "poem"
     shutil.copytree(poetry_base, project)
@@ -194,6 +194,12 @@ def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) 
     run([tool_bin("poetry"), "sync", "-q", *sync_flags], project, **POETRY_ENV)
     for step in case.steps:
         run([uv_bin() if a == "{uv}" else a for a in step], project)
+    return project
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) -> None:
+    project = _build(case, poetry_base, tmp_path)
 
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])
     ours = {k: v for k, v in finding_kinds(report).items() if k != "poem"}
@@ -231,14 +237,7 @@ def test_older_lock_versions_walk_to_the_same_verdict(
 ) -> None:
     """Locks 1.1/2.0 carry no per-package groups or markers: the graph walk from the
     pyproject must reach the verdict poetry gives for the 2.1 lock of the same project."""
-    python = require_python(case.python)
-    project = tmp_path / "poem"
-    shutil.copytree(poetry_base, project)
-    run([uv_bin(), "venv", "-q", "--seed", "--python", python, ".venv"], project)
-    sync_flags = case.flags if case.sync_flags is None else case.sync_flags
-    run([tool_bin("poetry"), "sync", "-q", *sync_flags], project, **POETRY_ENV)
-    for step in case.steps:
-        run([uv_bin() if a == "{uv}" else a for a in step], project)
+    project = _build(case, poetry_base, tmp_path)
     lock = project / "poetry.lock"
     lock.write_text(_as_older_lock(lock.read_text(), version))
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])

@@ -7,9 +7,9 @@ important are emitted and a tenth summarises the rest.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from driftcheck.models import Finding, Report
+from driftcheck.paths import shown
 
 __all__ = ["MAX_ANNOTATIONS", "escape_data", "escape_property", "render"]
 
@@ -27,15 +27,6 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _relative(path: Path) -> str:
-    base = os.environ.get("GITHUB_WORKSPACE") or str(Path.cwd())
-    try:
-        rel = os.path.relpath(path, base)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
 def _annotation(report: Report, finding: Finding, file: str) -> str:
     props = [f"file={escape_property(file)}"]
     if finding.expected is not None and finding.expected.line:
@@ -48,17 +39,18 @@ def _annotation(report: Report, finding: Finding, file: str) -> str:
 
 
 def render(report: Report) -> str:
-    file = _relative(report.lockfile)
+    # Annotations attach to paths relative to the checkout.
+    file = shown(report.lockfile, os.environ.get("GITHUB_WORKSPACE") or None)
     findings = sorted(
         (f for f in report.findings if not f.allowed),
         key=lambda f: (_RANK[f.kind], f.name),
     )
     lines = []
     if len(findings) > MAX_ANNOTATIONS:
-        shown, rest = findings[: MAX_ANNOTATIONS - 1], findings[MAX_ANNOTATIONS - 1 :]
+        listed, rest = findings[: MAX_ANNOTATIONS - 1], findings[MAX_ANNOTATIONS - 1 :]
     else:
-        shown, rest = findings, []
-    lines += [_annotation(report, f, file) for f in shown]
+        listed, rest = findings, []
+    lines += [_annotation(report, f, file) for f in listed]
     if rest:
         names = ", ".join(f"{f.name} ({f.kind})" for f in rest)
         title = escape_property(f"driftcheck: {len(rest)} more findings")

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from driftcheck.models import Finding, Report
+from driftcheck.paths import shown
 
 __all__ = ["render"]
-
-
-def _shown(path: Path) -> str:
-    """A path relative to the current directory when it lies below it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
 
 
 _SIGN = {"missing": "+", "extraneous": "-", "mismatched": "~"}
@@ -53,7 +42,7 @@ def _line(f: Finding, color: bool) -> str:
 
 def render(report: Report, *, color: bool = False) -> str:
     lock = report.lockfile.name
-    env = _shown(report.environment)
+    env = shown(report.environment)
     lines = []
     if report.drift:
         counts = ", ".join(
