@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -255,3 +256,25 @@ def tree_hash(root: Path) -> str:
             if path.is_file() and not path.is_symlink():
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+# A stray package, installed the way people do it by hand.
+STRAY = ("{uv}", "pip", "install", "-q", "attrs")
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """A differential case for a tool's own sync: how to set up, what the tool says.
+
+    :param expect: the tool's own verdict (0, 1 or 2): asserted, so that a case cannot
+        silently stop testing what its name says.
+    :param sync_flags: flags for the setup sync, when they differ from the checked ones.
+    :param steps: perturbations run after the sync; "{uv}" is the uv executable.
+    """
+
+    id: str
+    expect: int
+    flags: tuple[str, ...] = ()
+    sync_flags: tuple[str, ...] | None = None
+    steps: tuple[tuple[str, ...], ...] = ()
+    python: str = "3.11"

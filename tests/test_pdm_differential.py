@@ -11,11 +11,19 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import driftcheck_json, finding_kinds, require_python, run, tool_bin, uv_bin
+from helpers import (
+    STRAY,
+    Case,
+    driftcheck_json,
+    finding_kinds,
+    require_python,
+    run,
+    tool_bin,
+    uv_bin,
+)
 
 pytestmark = pytest.mark.differential
 
@@ -76,19 +84,6 @@ def pdm_base(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     shutil.rmtree(project / ".venv", ignore_errors=True)  # pdm makes one while locking
     (project / ".pdm-python").unlink(missing_ok=True)
     return project, env
-
-
-STRAY = ("{uv}", "pip", "install", "-q", "attrs")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    expect: int
-    flags: tuple[str, ...] = ()
-    sync_flags: tuple[str, ...] | None = None
-    steps: tuple[tuple[str, ...], ...] = ()
-    python: str = "3.11"
 
 
 C = Case

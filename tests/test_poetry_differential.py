@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 import shutil
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from helpers import (
+    STRAY,
+    Case,
     driftcheck_json,
     finding_kinds,
     pip_index_url,
@@ -102,19 +103,6 @@ def poetry_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run([tool_bin("poetry"), "lock", "-q"], project, **POETRY_ENV)
     shutil.rmtree(project / ".venv", ignore_errors=True)  # poetry makes one while locking
     return project
-
-
-STRAY = ("{uv}", "pip", "install", "-q", "attrs")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    expect: int
-    flags: tuple[str, ...] = ()
-    sync_flags: tuple[str, ...] | None = None
-    steps: tuple[tuple[str, ...], ...] = ()
-    python: str = "3.11"
 
 
 C = Case
