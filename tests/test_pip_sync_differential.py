@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import (
+    STRAY,
     driftcheck_json,
     finding_kinds,
     require_python,
@@ -25,7 +26,6 @@ from uv_projects import make_base
 
 pytestmark = pytest.mark.differential
 
-STRAY = ("{uv}", "pip", "install", "-q", "attrs")
 NON_EDITABLE = ("{uv}", "pip", "install", "-q", "--no-deps", "--reinstall-package", "app", ".")
 
 
