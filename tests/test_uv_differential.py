@@ -293,3 +293,27 @@ def test_agrees_with_uv_sync_check(case: Case, bases: dict[str, Path], tmp_path:
     assert report is not None
     assert finding_kinds(report) == uv_kinds, uv_err
     assert report["drift"] is (uv_code == 1)
+
+
+def test_python_older_than_requires_python(tmp_path: Path) -> None:
+    """uv would replace a venv whose Python fails requires-python: drift, with the reason."""
+    python = require_python("3.10")
+    project = tmp_path / "newer"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "newer"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["six"]\n\n[tool.uv]\npackage = false\n'
+    )
+    run([uv_bin(), "lock", "-q"], project)
+    run([uv_bin(), "venv", "-q", "--python", python, ".venv"], project)
+    run(
+        [uv_bin(), "pip", "install", "-q", "six"], project
+    )  # the packages match; the Python does not
+    uv_code, _, uv_err = uv_verdict(project, ())
+    assert uv_code == 1, uv_err  # uv would build a new venv for a matching Python
+    code, report, err = driftcheck_json(["--project", str(project)])
+    assert code == 1, err
+    assert report is not None
+    [finding] = [f for f in report["findings"] if f["name"] == "python"]
+    assert finding["kind"] == "mismatched"
+    assert "does not satisfy the lock's requires-python >=3.11" in finding["reason"]

@@ -494,6 +494,7 @@ def plan(ctx: Any) -> Any:
             locked = replace(locked, source=replace(locked.source, kind="directory"))
         expected.append(Expected(package=locked, required_by=path))
     return Plan(
+        extra_findings=_python_findings(lock, ctx.env),
         format="uv.lock",
         expected=expected,
         rules=Rules(exact=not sel.inexact),
@@ -502,3 +503,28 @@ def plan(ctx: Any) -> Any:
         line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
         fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
     )
+
+
+def _python_findings(lock: UvLock, env: Any) -> tuple[Any, ...]:
+    """uv replaces a venv whose Python fails the lock's requires-python: that is drift."""
+    if not lock.requires_python:
+        return ()
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from driftcheck.errors import LockfileError
+    from driftcheck.models import Finding
+
+    try:
+        allowed = SpecifierSet(lock.requires_python)
+    except InvalidSpecifier:
+        raise LockfileError(
+            lock.shown, f"invalid requires-python {lock.requires_python!r}", where="requires-python"
+        ) from None
+    if allowed.contains(env.python_full_version, prereleases=True):
+        return ()
+    reason = (
+        f"the environment's Python {env.python_full_version} does not satisfy the lock's "
+        f"requires-python {lock.requires_python}; uv would replace the environment"
+    )
+    python = LockedPackage(name="python", version=None, source=Source(kind="registry"))
+    return (Finding(kind="mismatched", name="python", reason=reason, expected=python),)
