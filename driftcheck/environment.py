@@ -254,16 +254,23 @@ def _split_dist_dir(entry: str) -> tuple[str, str | None, str] | None:
     return None
 
 
-def _version_from_metadata(text: str | None) -> str | None:
-    if text is None:
+def _version_from_metadata(dist: InstalledDist) -> str | None:
+    """The Version field of a metadata file, read with importlib-metadata (no code runs).
+
+    Only needed for the rare metadata directory whose name carries no version.
+    """
+    if dist.layout == "egg-info-file":
+        from email.parser import HeaderParser
+
+        text = dist.read_text("PKG-INFO")
+        return HeaderParser().parsestr(text).get("Version") if text else None
+    import importlib_metadata
+
+    try:
+        version = importlib_metadata.PathDistribution(dist.meta_dir).metadata["Version"]
+    except (OSError, KeyError, ValueError):
         return None
-    for line in text.splitlines():
-        if not line.strip():
-            break
-        key, _, value = line.partition(":")
-        if key.lower() == "version":
-            return value.strip()
-    return None
+    return str(version) if version else None
 
 
 def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
@@ -295,11 +302,10 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                 layout=kind,  # type: ignore[arg-type]
             )
             if not version:
-                text = dist.read_text("PKG-INFO" if layout == "egg-info" else "METADATA")
                 dist = InstalledDist(
                     name=dist.name,
                     raw_name=raw_name,
-                    version=_version_from_metadata(text) or "",
+                    version=_version_from_metadata(dist) or "",
                     meta_dir=meta_dir,
                     layout=dist.layout,
                 )

@@ -108,6 +108,7 @@ def test_scan_reads_names_and_egg_info(tmp_path: Path) -> None:
     (site / "single-2.0.egg-info").write_text("Metadata-Version: 1.1\nName: single\nVersion: 2.0\n")
     (site / "noversion.egg-info").mkdir()
     (site / "noversion.egg-info" / "PKG-INFO").write_text("Name: noversion\nVersion: 3.1\n")
+    (site / "bare.egg-info").write_text("Metadata-Version: 1.1\nName: bare\nVersion: 4.0\n")
     (site / "not_a_dist").mkdir()
     found = {(d.name, d.version, d.layout) for d in scan_distributions(load_environment(venv))}
     assert found == {
@@ -116,6 +117,7 @@ def test_scan_reads_names_and_egg_info(tmp_path: Path) -> None:
         ("legacy", "1.0", "egg-info"),
         ("single", "2.0", "egg-info-file"),
         ("noversion", "3.1", "egg-info"),
+        ("bare", "4.0", "egg-info-file"),
     }
 
 
