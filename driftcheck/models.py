@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -126,7 +126,6 @@ class Report:
     findings: tuple[Finding, ...]
     fix_command: str | None = None
     checked: int = 0
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def drift(self) -> bool:

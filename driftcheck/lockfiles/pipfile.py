@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -178,6 +177,6 @@ def plan(ctx: Any) -> Any:
         expected=list(expected.values()),
         rules=Rules(exact=True, check_freshness=False, strict_registry=False),
         selection={"dev": dev == "include"},
-        fix=fix if shlex.split(fix) else None,
+        fix=fix,
         locked=frozenset(locked),
     )

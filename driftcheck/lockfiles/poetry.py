@@ -31,12 +31,6 @@ __all__ = ["env_candidates", "plan", "poetry_env_name"]
 SUPPORTED = ("1.1", "2.0", "2.1")
 _POETRY_FLAGS = {"with_groups", "without_groups", "only_groups_poetry", "poetry_extras"}
 _SHARED_FLAGS = {"all_extras", "all_groups", "no_root"}
-_FLAG_SPELLING = {
-    "with_groups": "--with",
-    "without_groups": "--without",
-    "only_groups_poetry": "--only",
-    "poetry_extras": "--extras",
-}
 
 
 def poetry_env_name(name: str, project_dir: Path) -> str:

@@ -20,7 +20,6 @@ from driftcheck.models import LockedPackage, Source
 __all__ = ["plan"]
 
 _ALLOWED_FLAGS = {"extras", "all_extras", "groups", "no_default_groups", "all_groups", "inexact"}
-_FLAG_NAMES = {"extras": "--extra", "groups": "--group", "all_groups": "--all-groups"}
 
 
 def _local(root: Path, path: str) -> str:
