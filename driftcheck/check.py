@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from driftcheck.config import AllowRule, Options
@@ -30,7 +29,7 @@ def _allowed(finding: Finding, rules: tuple[AllowRule, ...]) -> Finding:
 
     for rule in rules:
         if fnmatch.fnmatchcase(finding.name, rule.pattern):
-            return replace(finding, allowed=True, allow_reason=rule.reason)
+            return finding._replace(allowed=True, allow_reason=rule.reason)
     return finding
 
 
@@ -65,7 +64,7 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     keep = result.keep
     if keep is None:
         keep = seed_packages(env.python_tuple, env.uv_created, env.seeded)
-    rules = replace(result.rules, keep=keep)
+    rules = result.rules._replace(keep=keep)
     hints = dict.fromkeys(result.locked, "locked, but not selected by these flags")
     installed = scan_distributions(env)
     if result.skip_installers:
@@ -74,14 +73,14 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     findings.sort(key=lambda f: (f.name, f.kind))
     if result.line_of is not None:
         findings = [
-            replace(f, expected=replace(f.expected, line=result.line_of(f.name)))
+            f._replace(expected=f.expected._replace(line=result.line_of(f.name)))
             if f.expected is not None and f.expected.line is None
             else f
             for f in findings
         ]
     if no_build_isolation:
         findings = [
-            replace(f, reason=f.reason + _BUILD_HINT) if f.kind == "extraneous" else f
+            f._replace(reason=f.reason + _BUILD_HINT) if f.kind == "extraneous" else f
             for f in findings
         ]
     findings = [_allowed(f, options.allow) for f in findings]

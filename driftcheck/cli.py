@@ -9,7 +9,6 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -214,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if config is not None:
             options = apply_config(config, f"{pyproject.path}", options, given)
         if options.python and not Path(options.python).is_absolute() and "python" not in given:
-            options = replace(options, python=str(root / options.python))
+            options = options._replace(python=str(root / options.python))
         report = run_check(root, options, pyproject)
         from driftcheck.reporters import render
 

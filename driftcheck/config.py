@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from driftcheck.errors import ConfigError
 from driftcheck.names import canonicalize_name
@@ -11,16 +12,14 @@ from driftcheck.names import canonicalize_name
 __all__ = ["AllowRule", "Options", "apply_config"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class AllowRule:
+class AllowRule(NamedTuple):
     """An extraneous package that is tolerated. ``pattern`` globs canonical names."""
 
     pattern: str
     reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Options:
+class Options(NamedTuple):
     """Everything the command line and config decide.
 
     :param flags: the selection flags, by argparse ``dest``, with canonical names. Each
@@ -32,7 +31,7 @@ class Options:
     python: str | None = None
     output_format: str = "text"
     allow: tuple[AllowRule, ...] = ()
-    flags: dict[str, Any] = field(default_factory=dict)
+    flags: Mapping[str, Any] = MappingProxyType({})
     no_build_isolation: bool = False
     exit_zero: bool = False
 
@@ -122,4 +121,4 @@ def apply_config(config: dict[str, Any], where: str, cli: Options, given: set[st
         if key in config and attr not in given:
             value = _typed(where, key, config[key], kind)
             flags[attr] = tuple(canonicalize_name(v) for v in value) if kind is list else value
-    return replace(cli, flags=flags, **top)
+    return cli._replace(flags=flags, **top)

@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
@@ -21,14 +20,12 @@ from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
 __all__ = ["Expected", "Rules", "diff", "installed_source", "seed_packages"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Expected:
+class Expected(NamedTuple):
     package: LockedPackage
     required_by: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Rules:
+class Rules(NamedTuple):
     """How strictly to compare.
 
     :param exact: report extraneous packages (``False`` is ``--inexact``).

@@ -11,9 +11,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from driftcheck.errors import EnvironmentError_
 from driftcheck.models import InstalledDist
@@ -27,8 +26,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class TargetEnvironment:
+class TargetEnvironment(NamedTuple):
     """A Python environment read from its files.
 
     :param prefix: the environment's root directory.

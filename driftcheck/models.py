@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 __all__ = [
     "FINDING_KINDS",
@@ -21,8 +20,7 @@ FindingKind = Literal["missing", "extraneous", "mismatched"]
 FINDING_KINDS: tuple[FindingKind, ...] = ("missing", "extraneous", "mismatched")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Source:
+class Source(NamedTuple):
     """Where a locked package comes from.
 
     :param url: the index URL (registry), archive URL (url) or repository URL (git).
@@ -56,8 +54,7 @@ class Source:
         return data
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class LockedPackage:
+class LockedPackage(NamedTuple):
     """One package entry of a lockfile.
 
     :param version: ``None`` for sources whose version the lock does not record.
@@ -70,8 +67,7 @@ class LockedPackage:
     line: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class InstalledDist:
+class InstalledDist(NamedTuple):
     """One installed distribution, as found on disk.
 
     :param meta_dir: the ``.dist-info`` / ``.egg-info`` directory (or file).
@@ -99,8 +95,7 @@ class InstalledDist:
         return text.strip() or None if text is not None else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
+class Finding(NamedTuple):
     """One difference between the lock's selection and the environment."""
 
     kind: FindingKind
@@ -114,8 +109,7 @@ class Finding:
     allow_reason: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Report:
+class Report(NamedTuple):
     """Everything a reporter needs. Reporters render it; they never compute drift."""
 
     lockfile: Path

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from driftcheck.errors import ConfigError, LockfileError
 from driftcheck.names import canonicalize_name
@@ -15,12 +16,11 @@ __all__ = ["Pyproject", "find_project_root", "read_pyproject"]
 _MARKERS = ("uv.lock", "pyproject.toml")
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Pyproject:
+class Pyproject(NamedTuple):
     """The parts of pyproject.toml driftcheck uses. ``path`` is ``None`` when absent."""
 
     path: Path | None
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = MappingProxyType({})
 
     @property
     def name(self) -> str | None:

@@ -9,9 +9,9 @@ activated extras.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 from driftcheck.errors import SelectionError
 from driftcheck.lockfiles.uv import ConflictItem, UvDependency, UvLock
@@ -22,8 +22,7 @@ __all__ = ["ProjectInfo", "Selected", "UvSelection", "select_uv"]
 DevMode = Literal["include", "exclude", "only"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class UvSelection:
+class UvSelection(NamedTuple):
     """The selection flags of `uv sync`, with uv's meaning. Names are canonical."""
 
     extras: tuple[str, ...] = ()
@@ -47,11 +46,11 @@ class UvSelection:
     @classmethod
     def from_flags(cls, flags: dict[str, Any]) -> UvSelection:
         """Build from the command line's selection flags (canonical names already)."""
-        known = set(cls.__dataclass_fields__)
+        known = set(cls._fields)
         return cls(**{k: v for k, v in flags.items() if k in known})
 
     def to_json(self) -> dict[str, Any]:
-        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self._asdict().items()}
 
     def as_flags(self) -> list[str]:
         """The selection spelled as `uv sync` flags, for fix commands."""
@@ -78,8 +77,10 @@ class UvSelection:
         return flags
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ProjectInfo:
+_NO_NAMES: Mapping[str, frozenset[str]] = MappingProxyType({})
+
+
+class ProjectInfo(NamedTuple):
     """What the project's pyproject.toml says that selection needs.
 
     :param name: the root project's name, or ``None`` for a non-project workspace root.
@@ -90,12 +91,11 @@ class ProjectInfo:
 
     name: str | None
     default_groups: tuple[str, ...] | Literal["all"] = ("dev",)
-    groups: dict[str, frozenset[str]] = field(default_factory=dict)
-    extras: dict[str, frozenset[str]] = field(default_factory=dict)
+    groups: Mapping[str, frozenset[str]] = _NO_NAMES
+    extras: Mapping[str, frozenset[str]] = _NO_NAMES
 
 
-@dataclass(slots=True)
-class Selected:
+class Selected(NamedTuple):
     """The walk's result: packages to install, each with the path that reached it."""
 
     expected: dict[int, tuple[str, ...]]

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from driftcheck.diff import Expected, Rules
 from driftcheck.environment import TargetEnvironment
@@ -53,8 +52,7 @@ _DETECTED = {
 }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Context:
+class Context(NamedTuple):
     """What a reader gets.
 
     :param shown: the lockfile's path as messages show it.
@@ -71,8 +69,7 @@ class Context:
     no_build_isolation: bool = False
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Plan:
+class Plan(NamedTuple):
     """A reader's answer: what should be installed, and how to compare.
 
     :param locked: every name the lock holds, selected or not: an installed package that

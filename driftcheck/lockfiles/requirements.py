@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from driftcheck.diff import Expected, Rules
@@ -49,8 +48,7 @@ _FLAG_OPTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RequirementLine:
+class RequirementLine(NamedTuple):
     """One requirement of the file, with where it came from."""
 
     package: LockedPackage

@@ -9,9 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from driftcheck.errors import LockfileError
@@ -25,8 +24,7 @@ SUPPORTED_VERSIONS = (1,)
 _SOURCE_KINDS = ("registry", "editable", "directory", "virtual", "path", "url", "git")
 
 
-@dataclass(frozen=True, slots=True)
-class UvDependency:
+class UvDependency(NamedTuple):
     """An edge of the lock graph.
 
     :param target: index of the package in :attr:`UvLock.packages`.
@@ -39,33 +37,29 @@ class UvDependency:
     marker: str | None
 
 
-@dataclass(slots=True)
-class UvPackage:
+class UvPackage(NamedTuple):
     locked: LockedPackage
-    resolution_markers: tuple[str, ...] = ()
-    dependencies: list[UvDependency] = field(default_factory=list)
-    optional: dict[str, list[UvDependency]] = field(default_factory=dict)
-    groups: dict[str, list[UvDependency]] = field(default_factory=dict)
-    provides_extras: frozenset[str] = frozenset()
-    declared_groups: frozenset[str] = frozenset()
+    resolution_markers: tuple[str, ...]
+    dependencies: list[UvDependency]
+    optional: dict[str, list[UvDependency]]
+    groups: dict[str, list[UvDependency]]
+    provides_extras: frozenset[str]
+    declared_groups: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class ManifestRequirement:
+class ManifestRequirement(NamedTuple):
     name: str
     extras: tuple[str, ...]
     marker: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class ConflictItem:
+class ConflictItem(NamedTuple):
     package: str
     extra: str | None = None
     group: str | None = None
 
 
-@dataclass(slots=True)
-class UvLock:
+class UvLock(NamedTuple):
     path: Path
     shown: str
     text: str
@@ -78,20 +72,29 @@ class UvLock:
     conflicts: tuple[tuple[ConflictItem, ...], ...]
     manifest_requirements: tuple[ManifestRequirement, ...]
     manifest_groups: dict[str, tuple[ManifestRequirement, ...]]
-    supported_markers: tuple[str, ...] = ()
-    _lines: list[int] | None = None
+    supported_markers: tuple[str, ...]
+    lines: PackageLines
 
     def line_of(self, index: int) -> int | None:
         """The 1-based line of package ``index``'s ``name = ...`` entry."""
+        return self.lines.of(index)
+
+
+class PackageLines:
+    """The line of each ``[[package]]``'s name, found on first use (a scan is not free)."""
+
+    __slots__ = ("_lines", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[int] | None = None
+
+    def of(self, index: int) -> int | None:
         if self._lines is None:
-            self._lines = _package_lines(self.text)
+            from driftcheck.toml import array_table_lines
+
+            self._lines = array_table_lines(self._text, "package")
         return self._lines[index] if index < len(self._lines) else None
-
-
-def _package_lines(text: str) -> list[int]:
-    from driftcheck.toml import array_table_lines
-
-    return array_table_lines(text, "package")
 
 
 class _Checker:
@@ -99,16 +102,10 @@ class _Checker:
 
     def __init__(self, shown: str, text: str) -> None:
         self.shown = shown
-        self.text = text
-        self._lines: list[int] | None = None
+        self.lines = PackageLines(text)
 
     def fail(self, message: str, where: str | None = None, package: int | None = None) -> NoReturn:
-        line = None
-        if package is not None:
-            if self._lines is None:
-                self._lines = _package_lines(self.text)
-            if package < len(self._lines):
-                line = self._lines[package]
+        line = None if package is None else self.lines.of(package)
         raise LockfileError(self.shown, message, line=line, where=where)
 
     def get(
@@ -275,6 +272,9 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
             UvPackage(
                 locked=LockedPackage(name=name, version=version_value, source=source),
                 resolution_markers=tuple(markers),
+                dependencies=[],
+                optional={},
+                groups={},
                 provides_extras=frozenset(canonicalize_name(e) for e in provides),
                 declared_groups=frozenset(canonicalize_name(g) for g in declared_groups),
             )
@@ -343,7 +343,9 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
         deps = raw.get("dependencies", [])
         if not isinstance(deps, list):
             check.fail("'dependencies' must be an array", f"{where}.dependencies", i)
-        pkg.dependencies = [resolve(d, f"{where}.dependencies[{j}]", i) for j, d in enumerate(deps)]
+        pkg.dependencies[:] = [
+            resolve(d, f"{where}.dependencies[{j}]", i) for j, d in enumerate(deps)
+        ]
         for table_key, attr in (
             ("optional-dependencies", "optional"),
             ("dev-dependencies", "groups"),
@@ -351,7 +353,7 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
             table = raw.get(table_key, {})
             if not isinstance(table, dict):
                 check.fail(f"'{table_key}' must be a table", f"{where}.{table_key}", i)
-            resolved: dict[str, list[UvDependency]] = {}
+            resolved: dict[str, list[UvDependency]] = getattr(pkg, attr)
             for group_name, group_deps in table.items():
                 gwhere = f"{where}.{table_key}.{group_name}"
                 if not isinstance(group_deps, list):
@@ -359,7 +361,6 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
                 resolved[canonicalize_name(group_name)] = [
                     resolve(d, f"{gwhere}[{j}]", i) for j, d in enumerate(group_deps)
                 ]
-            setattr(pkg, attr, resolved)
 
     manifest = data.get("manifest", {})
     if not isinstance(manifest, dict):
@@ -432,6 +433,7 @@ def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
         manifest_requirements=manifest_requirements,
         manifest_groups=manifest_groups,
         supported_markers=tuple(supported),
+        lines=check.lines,
     )
 
 
@@ -473,13 +475,12 @@ def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> An
 def plan(ctx: Any) -> Any:
     """The reader interface (see :mod:`driftcheck.lockfiles`): `uv sync` semantics."""
     import shlex
-    from dataclasses import replace
 
     from driftcheck.diff import Expected, Rules
     from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.select import UvSelection, select_uv
 
-    refuse_other_flags(ctx, "uv.lock", set(UvSelection.__dataclass_fields__))
+    refuse_other_flags(ctx, "uv.lock", set(UvSelection._fields))
     lock = read_uv_lock(ctx.lockfile, ctx.shown)
     sel = UvSelection.from_flags(ctx.flags)
     project = _project_info(lock, ctx.pyproject, sel.packages)
@@ -491,7 +492,7 @@ def plan(ctx: Any) -> Any:
         index_of[locked.name] = index
         if sel.no_editable and locked.source.kind == "editable":
             # `--no-editable`: editables are installed as plain directories.
-            locked = replace(locked, source=replace(locked.source, kind="directory"))
+            locked = locked._replace(source=locked.source._replace(kind="directory"))
         expected.append(Expected(package=locked, required_by=path))
     return Plan(
         extra_findings=_python_findings(lock, ctx.env),
