@@ -56,25 +56,47 @@ def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     return elapsed, int(usage.ru_maxrss), os.waitstatus_to_exitcode(status)
 
 
+# The least any Python checker must do: start the interpreter, import re and tomllib,
+# parse pyproject.toml, read uv.lock, run one regex over it and list site-packages.
+# It checks nothing; its time is the floor under any CPython implementation.
+FLOOR = """
+import os, re, sys, tomllib
+with open("pyproject.toml", "rb") as f:
+    tomllib.load(f)
+with open("uv.lock", "rb") as f:
+    text = f.read().decode()
+re.findall(r'(?m)^name = "([^"]+)"\\nversion = "([^"]+)"', text)
+lib = os.path.join(".venv", "lib")
+for d in os.listdir(lib):
+    os.listdir(os.path.join(lib, d, "site-packages"))
+"""
+
+
 def compare(project: Path, pairs: int) -> dict[str, float]:
     ours = [_driftcheck()]
     theirs = [_uv(), "sync", "--check", "--frozen", "--offline"]
-    measure(ours, project), measure(theirs, project)  # warm-up pair
-    ratios, dc_times, uv_times, dc_rss, uv_rss = [], [], [], [], []
+    floor = [sys.executable, "-c", FLOOR]
+    measure(ours, project), measure(theirs, project), measure(floor, project)  # warm-up
+    ratios, floor_ratios, dc_times, uv_times, floor_times, dc_rss, uv_rss = ([] for _ in range(7))
     for _ in range(pairs):
         a = measure(ours, project)
         b = measure(theirs, project)
-        if a[2] not in (0, 1) or b[2] not in (0, 1):
-            raise SystemExit(f"{project}: a tool failed (driftcheck {a[2]}, uv {b[2]})")
+        c = measure(floor, project)
+        if a[2] not in (0, 1) or b[2] not in (0, 1) or c[2] != 0:
+            raise SystemExit(f"{project}: a run failed (driftcheck {a[2]}, uv {b[2]}, floor {c[2]})")
         ratios.append(a[0] / b[0])
+        floor_ratios.append(c[0] / b[0])
         dc_times.append(a[0])
         uv_times.append(b[0])
+        floor_times.append(c[0])
         dc_rss.append(a[1])
         uv_rss.append(b[1])
     return {
         "ratio": statistics.median(ratios),
         "driftcheck_ms": statistics.median(dc_times) * 1000,
         "uv_ms": statistics.median(uv_times) * 1000,
+        "floor_ms": statistics.median(floor_times) * 1000,
+        "floor_ratio": statistics.median(floor_ratios),
         "driftcheck_rss_mb": max(dc_rss) / 1024,
         "uv_rss_mb": max(uv_rss) / 1024,
     }
@@ -94,19 +116,28 @@ def real_project(root: Path) -> Path:
     return project
 
 
-def import_time_ms() -> float:
-    out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import driftcheck.cli, driftcheck.check"],
+def _imported(code: str, cwd: Path) -> dict[str, int]:
+    """Module -> self import time (us) of one run of ``code``, from ``-X importtime``."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
         capture_output=True,
         text=True,
-        check=True,
+        cwd=cwd,
+        check=False,
     ).stderr.splitlines()
-    total = 0
-    for line in out:
+    out = {}
+    for line in err:
         parts = line.split("|")
-        if len(parts) == 3 and parts[2].strip() in ("driftcheck.cli", "driftcheck.check"):
-            total += int(parts[1])
-    return total / 1000
+        if len(parts) == 3 and parts[0].split(":")[-1].strip().isdigit():
+            out[parts[2].strip()] = int(parts[0].split(":")[-1])
+    return out
+
+
+def import_time_ms(project: Path) -> float:
+    """Time spent importing during a real check, beyond what the bare interpreter imports."""
+    run = _imported("import sys; from driftcheck.cli import main; sys.exit(main())", project)
+    bare = _imported("pass", project)
+    return sum(t for name, t in run.items() if name not in bare) / 1000
 
 
 def main() -> int:
@@ -125,23 +156,27 @@ def main() -> int:
             project = generate(root / f"p{size}", size)
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
             rows.append((f"{size:,} (synthetic)", lock_mb, compare(project, pairs)))
+            if size == sizes[0]:
+                imports = import_time_ms(project)
         if args.real and not args.quick:
             project = real_project(root)
             count = (project / "uv.lock").read_text().count("[[package]]")
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
             rows.append((f"{count:,} (real, from PyPI)", lock_mb, compare(project, pairs)))
     lines = [
-        "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | driftcheck peak RSS | uv peak RSS |",
-        "|---|---|---|---|---|---|---|",
+        "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | floor wall | floor/uv | driftcheck peak RSS | uv peak RSS |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, lock_mb, r in rows:
         lines.append(
             f"| {label} | {lock_mb:.1f} MB | {r['driftcheck_ms']:.0f} ms | {r['uv_ms']:.0f} ms | "
-            f"{r['ratio']:.2f} | {r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB |"
+            f"{r['ratio']:.2f} | {r['floor_ms']:.0f} ms | {r['floor_ratio']:.2f} | "
+            f"{r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB |"
         )
     lines.append("")
     lines.append(
-        f"driftcheck's own import time: {import_time_ms():.0f} ms ({pairs} pairs per size, after one warm-up pair)."
+        f"Import time during a check ({sizes[0]:,} packages), beyond the bare interpreter's: "
+        f"{imports:.0f} ms. {pairs} rounds per size, after one warm-up round."
     )
     table = "\n".join(lines)
     print(table)

@@ -8,7 +8,6 @@ also be fresh by uv's ``uv_cache.json`` record.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -53,6 +52,11 @@ def seed_packages(python: tuple[int, int], uv_created: bool, seeded: bool) -> fr
 def _versions_equal(a: str, b: str) -> bool:
     if a == b:
         return True
+    from driftcheck.markers import releases_equal
+
+    plain = releases_equal(a, b)
+    if plain is not None:
+        return plain
     from packaging.version import InvalidVersion, Version
 
     try:
@@ -65,19 +69,21 @@ def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
     """Parse direct_url.json: (DirectUrl or None, problem or None)."""
     if dist.layout != "dist-info":
         return None, None
-    path = dist.meta_dir / "direct_url.json"
-    try:
-        raw = path.read_bytes()
+    try:  # most dists have none: one failed open, no pathlib on this hot path
+        with open(os.path.join(dist.meta_dir, "direct_url.json"), "rb") as file:  # noqa: PTH118, PTH123
+            raw = file.read()
     except FileNotFoundError:
         return None, None
     except OSError as exc:
-        return None, f"cannot read {path.name}: {exc.strerror}"
+        return None, f"cannot read direct_url.json: {exc.strerror}"
+    import json
+
     from packaging.direct_url import DirectUrl, DirectUrlValidationError
 
     try:
         return DirectUrl.from_dict(json.loads(raw)), None
     except (ValueError, TypeError, DirectUrlValidationError) as exc:
-        return None, f"invalid {path.name}: {' '.join(str(exc).split())}"
+        return None, f"invalid direct_url.json: {' '.join(str(exc).split())}"
 
 
 def _file_url_path(url: str) -> str | None:
@@ -172,6 +178,8 @@ def _freshness_problem(dist: InstalledDist, source_path: str) -> str | None:
     raw = dist.read_text("uv_cache.json")
     if raw is None:
         return "installed without uv's cache record (not by uv sync?); uv would reinstall it"
+    import json
+
     try:
         recorded = json.loads(raw)
     except ValueError:

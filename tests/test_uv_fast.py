@@ -12,6 +12,7 @@ from helpers import REPO
 from uv_fast_equivalence import assert_equivalent, full_parse_reduced
 
 from driftcheck.lockfiles import uv_fast
+from driftcheck.toml import array_table_lines
 
 sys.path.insert(0, str(REPO / "bench"))
 from generate import generate
@@ -45,8 +46,11 @@ def test_unusual_statements_fall_back_per_statement() -> None:
         "dependencies = [\n    { name = \"b\", marker = \"os_name == 'nt' and extra == 'x'\" },\n]\n"
         '\n[[package]]\nname = "b"\nversion = "2.0"\nsource = { url = "https://files.example/b.whl", subdirectory = "sub" }\n'
         'wheels = [\n    { url = "https://files.example/b.whl", hash = "sha256:00" },\n]\n'
+        '\n# a comment\n[[package]]\nversion = "3.0"\n\n[[package]]\n\nname = "c"\n'
     )
-    assert uv_fast.parse(text) == full_parse_reduced(text)
+    lines: list[int] = []
+    assert uv_fast.parse(text, lines) == full_parse_reduced(text)
+    assert lines == array_table_lines(text, "package") == [5, 13, 21, 26]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from driftcheck.lockfiles import uv_fast
+from driftcheck.toml import array_table_lines
 
 
 def full_parse_reduced(text: str) -> dict[str, Any]:
@@ -29,6 +30,8 @@ def full_parse_reduced(text: str) -> dict[str, Any]:
 def assert_equivalent(lock: Path) -> None:
     """The fast path gives exactly the full parse, or declines (returns None)."""
     text = lock.read_text(encoding="utf-8")
-    fast = uv_fast.parse(text)
+    lines: list[int] = []
+    fast = uv_fast.parse(text, lines)
     assert fast is not None, f"{lock}: the fast reader declined a lock uv wrote"
     assert fast == full_parse_reduced(text), f"{lock}: fast and full parse differ"
+    assert lines == array_table_lines(text, "package"), f"{lock}: package lines differ"

@@ -85,9 +85,9 @@ class PackageLines:
 
     __slots__ = ("_lines", "_text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, known: list[int] | None = None) -> None:
         self._text = text
-        self._lines: list[int] | None = None
+        self._lines = known
 
     def of(self, index: int) -> int | None:
         if self._lines is None:
@@ -100,9 +100,9 @@ class PackageLines:
 class _Checker:
     """Type checks with dotted paths, raising LockfileError in the house style."""
 
-    def __init__(self, shown: str, text: str) -> None:
+    def __init__(self, shown: str, text: str, lines: list[int] | None = None) -> None:
         self.shown = shown
-        self.lines = PackageLines(text)
+        self.lines = PackageLines(text, lines)
 
     def fail(self, message: str, where: str | None = None, package: int | None = None) -> NoReturn:
         line = None if package is None else self.lines.of(package)
@@ -197,6 +197,7 @@ def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
     shown = shown or str(path)
     data_bytes = read_bytes(path, shown)
     data = None
+    lines: list[int] | None = []
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -205,16 +206,18 @@ def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
         from driftcheck.lockfiles.uv_fast import parse
 
         try:
-            data = parse(text)
+            data = parse(text, lines)
         except ValueError:  # a statement tomllib rejects: report it from the full parse
             data = None
     if data is None:
-        data = load_toml(data_bytes, shown)
-    return _build(data, path, shown, text)
+        data, lines = load_toml(data_bytes, shown), None
+    return _build(data, path, shown, text, lines)
 
 
-def _build(data: dict[str, Any], path: Path, shown: str, text: str) -> UvLock:
-    check = _Checker(shown, text)
+def _build(
+    data: dict[str, Any], path: Path, shown: str, text: str, lines: list[int] | None = None
+) -> UvLock:
+    check = _Checker(shown, text, lines)
     version = data.get("version")
     if version is None:
         check.fail("missing required key 'version'; is this a uv.lock?", "version")
@@ -510,18 +513,25 @@ def _python_findings(lock: UvLock, env: Any) -> tuple[Any, ...]:
     """uv replaces a venv whose Python fails the lock's requires-python: that is drift."""
     if not lock.requires_python:
         return ()
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    from driftcheck.errors import LockfileError
+    from driftcheck.markers import specifier_contains
     from driftcheck.models import Finding
 
-    try:
-        allowed = SpecifierSet(lock.requires_python)
-    except InvalidSpecifier:
-        raise LockfileError(
-            lock.shown, f"invalid requires-python {lock.requires_python!r}", where="requires-python"
-        ) from None
-    if allowed.contains(env.python_full_version, prereleases=True):
+    satisfied = specifier_contains(lock.requires_python, env.python_full_version)
+    if satisfied is None:
+        from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+        from driftcheck.errors import LockfileError
+
+        try:
+            allowed = SpecifierSet(lock.requires_python)
+        except InvalidSpecifier:
+            raise LockfileError(
+                lock.shown,
+                f"invalid requires-python {lock.requires_python!r}",
+                where="requires-python",
+            ) from None
+        satisfied = allowed.contains(env.python_full_version, prereleases=True)
+    if satisfied:
         return ()
     reason = (
         f"the environment's Python {env.python_full_version} does not satisfy the lock's "

@@ -80,12 +80,16 @@ def _all_deps(lines: list[str]) -> bool:
     return all(line.lstrip().startswith("{ name = ") for line in lines[1:-1])
 
 
-def parse(text: str) -> dict[str, Any] | None:
-    """Parse uv.lock text, or ``None`` when it is not in uv's own layout."""
+def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | None:
+    """Parse uv.lock text, or ``None`` when it is not in uv's own layout.
+
+    :param name_lines: if given, receives the 1-based line of each package's ``name``.
+    """
     start = text.find("\n[[package]]\n")
     if start == -1:
         return None
     data = _loads(text[: start + 1])
+    first_line = text.count("\n", 0, start) + 2  # the line of lines[0] below
     packages: list[dict[str, Any]] = []
     data["package"] = packages
     lines = text[start + 1 :].split("\n")
@@ -99,6 +103,8 @@ def parse(text: str) -> dict[str, Any] | None:
             continue
         if line[0] == "[":
             if line == "[[package]]":
+                if name_lines is not None:  # the header's line, until a name is seen
+                    name_lines.append(first_line + i - 1)
                 package = {}
                 packages.append(package)
                 table = package
@@ -126,6 +132,8 @@ def parse(text: str) -> dict[str, Any] | None:
                 return None
             statement.append(lines[i])
             i += 1
+        if key == "name" and table is package and name_lines:
+            name_lines[-1] = first_line + i - len(statement)
         if table is package and key in DROPPED:
             continue
         if key in DROPPED_METADATA and table is package.get("metadata"):

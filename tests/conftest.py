@@ -1,0 +1,18 @@
+"""Hypothesis profiles: ``ci`` (the default) and ``long`` for the documented long run.
+
+python -m pytest tests/test_markers.py tests/test_fuzz.py --hypothesis-profile=long
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "long", max_examples=100_000, deadline=None, suppress_health_check=list(HealthCheck)
+)
+settings.load_profile(os.environ.get("DRIFTCHECK_HYPOTHESIS_PROFILE", "ci"))
