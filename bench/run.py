@@ -26,7 +26,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from generate import generate
 
-REAL_PROJECT_DEPS = ["sphinx", "jupyterlab", "pandas", "requests", "pytest", "fastapi", "matplotlib", "boto3"]
+REAL_PROJECT_DEPS = [
+    "sphinx",
+    "jupyterlab",
+    "pandas",
+    "requests",
+    "pytest",
+    "fastapi",
+    "matplotlib",
+    "boto3",
+]
 
 
 def _uv() -> str:
@@ -83,7 +92,9 @@ def compare(project: Path, pairs: int) -> dict[str, float]:
         b = measure(theirs, project)
         c = measure(floor, project)
         if a[2] not in (0, 1) or b[2] not in (0, 1) or c[2] != 0:
-            raise SystemExit(f"{project}: a run failed (driftcheck {a[2]}, uv {b[2]}, floor {c[2]})")
+            raise SystemExit(
+                f"{project}: a run failed (driftcheck {a[2]}, uv {b[2]}, floor {c[2]})"
+            )
         ratios.append(a[0] / b[0])
         floor_ratios.append(c[0] / b[0])
         dc_times.append(a[0])
