@@ -151,10 +151,26 @@ def _version_atom(key: str, compare: Callable[[int], bool], bound: tuple[int, ..
     return version_atom
 
 
+def _prefix_atom(key: str, equal: bool, prefix: tuple[int, ...]) -> Predicate:
+    """``key == 'X.Y.*'``: the release, zero-padded to the prefix's length, starts with it."""
+    width = len(prefix)
+
+    def prefix_atom(env: Mapping[str, str], active: Set[str]) -> bool:
+        value = _release(env[key])
+        if value is None:
+            raise _NotFast
+        value += (0,) * (width - len(value))
+        return (value[:width] == prefix) == equal
+
+    return prefix_atom
+
+
 def _atom(left: tuple[str, str], op: str, right: tuple[str, str]) -> Predicate:
     (lkind, lhs), (rkind, rhs) = left, right
     if lkind == "var" and rkind == "str":
         if lhs in _VERSION_KEYS:
+            if op in ("==", "!=") and rhs.endswith(".*") and _release(rhs[:-2]) is not None:
+                return _prefix_atom(lhs, op == "==", _release(rhs[:-2]) or ())
             bound, compare = _release(rhs), _RELEASE_OPS.get(op)
             if bound is None or compare is None:
                 raise _NotFast

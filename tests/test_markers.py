@@ -199,6 +199,7 @@ def test_fast_path_agrees_with_packaging(
         "(python_full_version < '3.10' and sys_platform == 'linux') or implementation_name == 'pypy'",
         "extra == 'extra-3-pkg-gpu' or extra != 'group-3-pkg-dev'",
         "platform_python_implementation != 'PyPy' and python_version < '3.12'",
+        "python_full_version == '3.11.*' or python_full_version != '3.12.*'",
     ],
 )
 def test_usual_lock_markers_never_import_packaging(marker: str) -> None:
