@@ -10,6 +10,7 @@ one missing, one extraneous, one at the wrong version.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import random
 import sys
@@ -94,12 +95,23 @@ def generate(root: Path, count: int, seed: int = 0) -> Path:
     installed[names[len(names) // 2]] = "99.0.0"  # wrong version
     installed["stray-package"] = "1.0.0"  # extraneous
     for n, v in installed.items():
-        info = site / f"{n.replace('-', '_')}-{v}.dist-info"
-        info.mkdir(exist_ok=True)
-        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {n}\nVersion: {v}\n")
-        (info / "INSTALLER").write_text("uv\n")
-        (info / "RECORD").write_text(f"{info.name}/METADATA,,\n")
-        (site / f"{n.replace('-', '_')}.py").write_text("")
+        module = n.replace("-", "_")
+        info = site / f"{module}-{v}.dist-info"
+        files = {
+            f"{info.name}/METADATA": f"Metadata-Version: 2.1\nName: {n}\nVersion: {v}\n",
+            f"{info.name}/INSTALLER": "uv\n",
+            # A package of two modules, ~6 KB, so that --verify-files has files to hash.
+            f"{module}/__init__.py": f'"""{n} {v}"""\n' + "VALUE = 1\n" * 100,
+            f"{module}/core.py": "".join(f"def f{i}(x):\n    return x + {i}\n" for i in range(200)),
+        }
+        record = []
+        for rel, text in files.items():
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_text(text)
+            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest())
+            record.append(f"{rel},sha256={digest.rstrip(b'=').decode()},{len(text.encode())}")
+        record.append(f"{info.name}/RECORD,,")
+        (info / "RECORD").write_text("\n".join(record) + "\n")
     return root
 
 

@@ -85,7 +85,9 @@ def compare(project: Path, pairs: int) -> dict[str, float]:
     ours = [_driftcheck()]
     theirs = [_uv(), "sync", "--check", "--frozen", "--offline"]
     floor = [sys.executable, "-c", FLOOR]
+    verify = [*ours, "--verify-files"]
     measure(ours, project), measure(theirs, project), measure(floor, project)  # warm-up
+    verify_times = [measure(verify, project)[0] for _ in range(3)]
     ratios, floor_ratios, dc_times, uv_times, floor_times, dc_rss, uv_rss = ([] for _ in range(7))
     for _ in range(pairs):
         a = measure(ours, project)
@@ -107,6 +109,7 @@ def compare(project: Path, pairs: int) -> dict[str, float]:
         "driftcheck_ms": statistics.median(dc_times) * 1000,
         "uv_ms": statistics.median(uv_times) * 1000,
         "floor_ms": statistics.median(floor_times) * 1000,
+        "verify_ms": statistics.median(verify_times) * 1000,
         "floor_ratio": statistics.median(floor_ratios),
         "driftcheck_rss_mb": max(dc_rss) / 1024,
         "uv_rss_mb": max(uv_rss) / 1024,
@@ -175,14 +178,14 @@ def main() -> int:
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
             rows.append((f"{count:,} (real, from PyPI)", lock_mb, compare(project, pairs)))
     lines = [
-        "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | floor wall | floor/uv | driftcheck peak RSS | uv peak RSS |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | floor wall | floor/uv | driftcheck peak RSS | uv peak RSS | driftcheck --verify-files |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, lock_mb, r in rows:
         lines.append(
             f"| {label} | {lock_mb:.1f} MB | {r['driftcheck_ms']:.0f} ms | {r['uv_ms']:.0f} ms | "
             f"{r['ratio']:.2f} | {r['floor_ms']:.0f} ms | {r['floor_ratio']:.2f} | "
-            f"{r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB |"
+            f"{r['driftcheck_rss_mb']:.0f} MB | {r['uv_rss_mb']:.0f} MB | {r['verify_ms']:.0f} ms |"
         )
     lines.append("")
     lines.append(

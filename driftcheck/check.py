@@ -70,6 +70,10 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
     if result.skip_installers:
         installed = [d for d in installed if d.installer not in result.skip_installers]
     findings = diff(result.expected, installed, rules, hints) + list(result.extra_findings)
+    if options.verify_files:
+        from driftcheck.verify import verify_files
+
+        findings += verify_files(installed)
     findings.sort(key=lambda f: (f.name, f.kind))
     if result.line_of is not None:
         findings = [
@@ -93,4 +97,5 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         findings=tuple(findings),
         fix_command=result.fix,
         checked=len(result.expected),
+        verified_files=options.verify_files,
     )

@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_const", const="json", dest="output_format")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
     p.add_argument(
+        "--verify-files",
+        action="store_true",
+        help="also check every installed file against its RECORD hash (slower)",
+    )
+    p.add_argument(
         "--allow", action="append", metavar="PATTERN", help="tolerate an extraneous package (glob)"
     )
     p.add_argument("--color", choices=("auto", "always", "never"))
@@ -183,6 +188,7 @@ def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
             or getattr(ns, "no_build_isolation_package", None)
         ),
         exit_zero=getattr(ns, "exit_zero", False),
+        verify_files=getattr(ns, "verify_files", False),
     )
     if "DRIFTCHECK_OUTPUT_FORMAT" in os.environ:
         given.add("output_format")

@@ -34,6 +34,7 @@ class Options(NamedTuple):
     flags: Mapping[str, Any] = MappingProxyType({})
     no_build_isolation: bool = False
     exit_zero: bool = False
+    verify_files: bool = False
 
 
 # Config key -> (selection flag dest, expected type).
@@ -63,6 +64,7 @@ _TOP_KEYS: dict[str, type] = {
     "allow": list,
     "no-build-isolation": bool,
     "exit-zero": bool,
+    "verify-files": bool,
 }
 KNOWN_KEYS = frozenset(_SELECTION_KEYS) | frozenset(_TOP_KEYS)
 

@@ -16,8 +16,9 @@ __all__ = [
 ]
 
 SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]
-FindingKind = Literal["missing", "extraneous", "mismatched"]
-FINDING_KINDS: tuple[FindingKind, ...] = ("missing", "extraneous", "mismatched")
+FindingKind = Literal["missing", "extraneous", "mismatched", "modified"]
+# "modified" comes only from --verify-files.
+FINDING_KINDS: tuple[FindingKind, ...] = ("missing", "extraneous", "mismatched", "modified")
 
 
 class Source(NamedTuple):
@@ -107,6 +108,8 @@ class Finding(NamedTuple):
     installed_source: Source | None = None
     allowed: bool = False
     allow_reason: str | None = None
+    files: tuple[tuple[str, str], ...] = ()
+    """For ``modified``: (path relative to site-packages, changed/missing/added/unreadable)."""
 
 
 class Report(NamedTuple):
@@ -120,6 +123,7 @@ class Report(NamedTuple):
     findings: tuple[Finding, ...]
     fix_command: str | None = None
     checked: int = 0
+    verified_files: bool = False
 
     @property
     def drift(self) -> bool:

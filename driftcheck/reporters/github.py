@@ -14,7 +14,7 @@ from driftcheck.paths import shown
 __all__ = ["MAX_ANNOTATIONS", "escape_data", "escape_property", "render"]
 
 MAX_ANNOTATIONS = 10
-_RANK = {"missing": 0, "mismatched": 1, "extraneous": 2}
+_RANK = {"missing": 0, "mismatched": 1, "modified": 2, "extraneous": 3}
 
 
 def escape_data(text: str) -> str:

@@ -39,11 +39,18 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         "required_by": list(finding.required_by),
         "allowed": finding.allowed,
         "allow_reason": finding.allow_reason,
+        **(
+            {"files": [{"path": p, "status": s} for p, s in finding.files]} if finding.files else {}
+        ),
     }
 
 
 def report_to_json(report: Report) -> dict[str, Any]:
-    summary: dict[str, int] = {kind: report.count(kind) for kind in FINDING_KINDS}
+    summary: dict[str, int] = {
+        kind: report.count(kind)
+        for kind in FINDING_KINDS
+        if kind != "modified" or report.verified_files
+    }
     summary["allowed"] = sum(1 for f in report.findings if f.allowed)
     return {
         "schema_version": SCHEMA_VERSION,

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from driftcheck.models import Finding, Report
+from driftcheck.models import Finding, FindingKind, Report
 
 __all__ = ["render"]
 
 _NONE = "-"
 
-_TITLES = {
+_TITLES: dict[FindingKind, str] = {
     "missing": "Missing (locked, not installed)",
     "mismatched": "Mismatched (wrong version or source)",
     "extraneous": "Extraneous (installed, not locked)",
+    "modified": "Modified (files differ from RECORD)",
 }
 
 
@@ -31,13 +32,9 @@ def render(report: Report) -> str:
     if not report.drift:
         lines.append(f"No drift: {where}, {report.checked} packages checked.")
     else:
-        counts = ", ".join(
-            f"{report.count(k)} {k}"
-            for k in ("missing", "mismatched", "extraneous")
-            if report.count(k)
-        )
+        counts = ", ".join(f"{report.count(k)} {k}" for k in _TITLES if report.count(k))
         lines.append(f"**Drift** in {where}: {counts}.")
-    for kind in ("missing", "mismatched", "extraneous"):
+    for kind in _TITLES:
         rows = [f for f in report.findings if f.kind == kind and not f.allowed]
         if rows:
             lines += ["", f"### {_TITLES[kind]}", "", "| package | installed | locked | reason |"]

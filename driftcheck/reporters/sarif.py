@@ -15,6 +15,7 @@ _RULES = {
     "missing": "A locked and selected package is not installed.",
     "extraneous": "An installed package is not in the locked selection.",
     "mismatched": "An installed package has the wrong version or source.",
+    "modified": "An installed package's files differ from its RECORD (--verify-files).",
 }
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from driftcheck.models import Finding, Report
+from driftcheck.models import FINDING_KINDS, Finding, Report
 from driftcheck.paths import shown
 
 __all__ = ["render"]
 
 
-_SIGN = {"missing": "+", "extraneous": "-", "mismatched": "~"}
-_COLOR = {"missing": "32", "extraneous": "31", "mismatched": "33", "allowed": "2"}
+_SIGN = {"missing": "+", "extraneous": "-", "mismatched": "~", "modified": "!"}
+_COLOR = {"missing": "32", "extraneous": "31", "mismatched": "33", "modified": "35", "allowed": "2"}
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -19,7 +19,7 @@ def _paint(text: str, code: str, color: bool) -> str:
 def _line(f: Finding, color: bool) -> str:
     if f.kind == "missing":
         what = f"{f.name}=={f.expected.version}" if f.expected and f.expected.version else f.name
-    elif f.kind == "extraneous":
+    elif f.kind in ("extraneous", "modified"):
         what = f"{f.name}=={f.installed.version}" if f.installed else f.name
     else:
         have = f.installed.version if f.installed else "?"
@@ -45,11 +45,7 @@ def render(report: Report, *, color: bool = False) -> str:
     env = shown(report.environment)
     lines = []
     if report.drift:
-        counts = ", ".join(
-            f"{report.count(k)} {k}"
-            for k in ("missing", "extraneous", "mismatched")
-            if report.count(k)
-        )
+        counts = ", ".join(f"{report.count(k)} {k}" for k in FINDING_KINDS if report.count(k))
         lines.append(f"driftcheck: {env} does not match {lock} ({report.lock_format}): {counts}")
     else:
         lines.append(
