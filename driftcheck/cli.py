@@ -195,6 +195,16 @@ def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
     return options, given
 
 
+def _write(text: str) -> None:
+    """Print the report; a name on disk that is not valid UTF-8 is shown escaped."""
+    try:
+        sys.stdout.write(text)
+    except UnicodeEncodeError:
+        encoding = sys.stdout.encoding or "utf-8"
+        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    sys.stdout.flush()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run driftcheck; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -228,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = render(report, options.output_format, color=color)
         if to_file:
             try:
-                Path(to_file).write_text(out, encoding="utf-8")
+                Path(to_file).write_text(out, encoding="utf-8", errors="backslashreplace")
             except OSError as exc:
                 raise _UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
     except _UsageError as exc:
@@ -238,8 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
         return EXIT_ERROR
     if not getattr(ns, "output", None):
-        sys.stdout.write(out)
-        sys.stdout.flush()
+        _write(out)
     if report.drift and not options.exit_zero:
         return EXIT_DRIFT
     return EXIT_OK

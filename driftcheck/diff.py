@@ -65,6 +65,16 @@ def _versions_equal(a: str, b: str) -> bool:
         return a == b
 
 
+def _valid_version(version: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
     """Parse direct_url.json: (DirectUrl or None, problem or None)."""
     if dist.layout != "dist-info":
@@ -239,6 +249,8 @@ def _freshness_problem(dist: InstalledDist, source_path: str) -> str | None:
 def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str | None:
     """Why ``dist`` does not satisfy ``locked`` for uv, or ``None`` when it does."""
     src = locked.source
+    if dist.problem:
+        return f"{dist.problem}; uv would reinstall it"
     if dist.layout != "dist-info":
         return f"installed as a legacy {dist.layout} ({dist.meta_dir.name}); uv would reinstall it"
     direct, problem = _read_direct_url(dist)
@@ -292,6 +304,11 @@ def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str |
                 f"commit {direct.vcs_info.commit_id[:12]} installed, {str(src.commit)[:12]} locked"
             )
     if locked.version is not None and not _versions_equal(dist.version, locked.version):
+        if not _valid_version(dist.version):
+            return (
+                f"invalid version {dist.version!r} in {dist.meta_dir.name}, "
+                f"{locked.version} locked; uv would reinstall it"
+            )
         return f"version {dist.version} installed, {locked.version} locked"
     return None
 
@@ -364,7 +381,7 @@ def diff(
                     Finding(
                         kind="extraneous",
                         name=name,
-                        reason=reason,
+                        reason=f"{reason} ({dist.problem})" if dist.problem else reason,
                         installed=dist,
                         installed_source=installed_source(dist),
                     )

@@ -9,6 +9,7 @@ sysconfig can say where its site-packages is; with ``-S`` no ``.pth`` file and n
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -271,6 +272,44 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
     return str(version) if version else None
 
 
+_VALID_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NAME_PARTS = re.compile(r"[a-z0-9]+")
+
+
+def _undecodable(name: str) -> bool:
+    """A name os.scandir decoded with surrogate escapes (its bytes are not UTF-8)."""
+    return any("\udc80" <= c <= "\udcff" for c in name)
+
+
+def _printable(name: str) -> str:
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _egg_link(entry: os.DirEntry[str]) -> InstalledDist:
+    """A legacy ``setup.py develop`` install: the link names the project's directory."""
+    raw_name = entry.name[: -len(".egg-link")]
+    dist = InstalledDist(
+        name=canonicalize_name(raw_name),
+        raw_name=raw_name,
+        version="",
+        meta_dir=Path(entry.path),
+        layout="egg-link",
+    )
+    try:
+        with open(entry.path, encoding="utf-8") as file:  # noqa: PTH123
+            target = file.readline().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        return dist._replace(problem=f"{entry.name}: unreadable ({exc})")
+    for candidate in sorted(Path(target).glob("*.egg-info")) if target else []:
+        info = InstalledDist(
+            name=dist.name, raw_name=raw_name, version="", meta_dir=candidate, layout="egg-info"
+        )
+        return dist._replace(version=_version_from_metadata(info) or "")
+    return dist._replace(
+        problem=f"{entry.name} points to {target or 'nothing'}, which has no egg-info"
+    )
+
+
 def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
     """List the distributions in the environment's site-packages, from names on disk.
 
@@ -284,29 +323,38 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
         except OSError as exc:
             raise EnvironmentError_(f"{site}: cannot list site-packages: {exc.strerror}") from None
         for entry in entries:
+            if entry.name.endswith(".egg-link"):
+                found.append(_egg_link(entry))
+                continue
             parsed = _split_dist_dir(entry.name)
             if parsed is None:
                 continue
             raw_name, version, layout = parsed
+            problem = None
+            if _undecodable(entry.name):
+                raw_name = _printable(raw_name)
+                version = _printable(version) if version else version
+                problem = f"{_printable(entry.name)}: its name is not valid UTF-8"
             meta_dir = Path(entry.path)
-            kind = layout if entry.is_dir() else "egg-info-file"
-            if kind == "egg-info-file" and layout != "egg-info":
-                continue
+            is_dir = entry.is_dir()
+            kind = layout if is_dir else "egg-info-file"
+            if not is_dir and entry.is_symlink():
+                kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
+            elif kind == "egg-info-file" and layout != "egg-info":
+                kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"
+            name = canonicalize_name(raw_name)
+            if not _VALID_NAME.fullmatch(name):  # e.g. escaped bytes: keep reports well-formed
+                name = "-".join(_NAME_PARTS.findall(name)) or "unnamed"
             dist = InstalledDist(
-                name=canonicalize_name(raw_name),
+                name=name,
                 raw_name=raw_name,
                 version=version or "",
                 meta_dir=meta_dir,
                 layout=kind,  # type: ignore[arg-type]
+                problem=problem,
             )
-            if not version:
-                dist = InstalledDist(
-                    name=dist.name,
-                    raw_name=raw_name,
-                    version=_version_from_metadata(dist) or "",
-                    meta_dir=meta_dir,
-                    layout=dist.layout,
-                )
+            if not version and not problem:
+                dist = dist._replace(version=_version_from_metadata(dist) or "")
             found.append(dist)
     found.sort(key=lambda d: (d.name, str(d.meta_dir)))
     return found

@@ -79,7 +79,9 @@ class InstalledDist(NamedTuple):
     raw_name: str
     version: str
     meta_dir: Path
-    layout: Literal["dist-info", "egg-info", "egg-info-file"]
+    layout: Literal["dist-info", "egg-info", "egg-info-file", "egg-link"]
+    problem: str | None = None
+    """What is wrong with the metadata entry itself (a broken link, an undecodable name)."""
 
     def read_text(self, filename: str) -> str | None:
         """Read a file of the metadata directory, or ``None`` when it is absent or unreadable."""

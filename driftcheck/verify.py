@@ -139,7 +139,7 @@ def _relative(path: str, site: str) -> str:
 
 def verify_files(installed: Iterable[InstalledDist]) -> list[Finding]:
     """A ``modified`` finding for each dist whose files differ from its RECORD."""
-    records = [_Record(d) for d in installed if d.layout == "dist-info"]
+    records = [_Record(d) for d in installed if d.layout == "dist-info" and not d.problem]
     added = _added(records)
     findings = []
     for index, record in enumerate(records):

@@ -87,6 +87,24 @@ BAD_LOCKS = [
         id="package-not-array",
     ),
     pytest.param(b"\xff\xfe", "uv.lock:1: not valid UTF-8", id="not-utf8"),
+    pytest.param(
+        "version = 1\nsupported-markers = [\"sys_platform = 'x'\"]\n",
+        "uv.lock: invalid marker \"sys_platform = 'x'\": Expected marker operator, one of "
+        "<=, <, !=, ==, >=, >, ~=, ===, in, not in (at 'supported-markers[0]')",
+        id="bad-supported-marker",
+    ),
+    pytest.param(
+        "version = 1\n" + PKG + 'resolution-markers = ["os_name <>"]\n',
+        "uv.lock:3: package 'a': invalid marker 'os_name <>': Expected a marker variable or "
+        "quoted string (at 'package[0].resolution-markers[0]')",
+        id="bad-resolution-marker",
+    ),
+    pytest.param(
+        "version = 1\nsupported-markers = [\n    \"sys_platform == 'plan9'\",\n]\n",
+        "uv.lock:2: this platform is not one of the lock's supported environments: "
+        "`sys_platform == 'plan9'` (at 'supported-markers')",
+        id="unsupported-platform",
+    ),
 ]
 
 

@@ -108,6 +108,15 @@ class _Checker:
         line = None if package is None else self.lines.of(package)
         raise LockfileError(self.shown, message, line=line, where=where)
 
+    def marker(self, marker: str, where: str, package: int | None = None, label: str = "") -> None:
+        """Fail unless ``marker`` is valid PEP 508 (it is compiled once, and cached)."""
+        from driftcheck.markers import compile_marker
+
+        try:
+            compile_marker(marker)
+        except ValueError as exc:
+            self.fail(f"{label}invalid marker {marker!r}: {exc}", where, package)
+
     def get(
         self,
         table: Mapping[str, Any],
@@ -233,6 +242,8 @@ def _build(
     revision = check.get(data, "revision", int, "") or 0
     requires_python = check.get(data, "requires-python", str, "")
     supported = _str_list(check, data.get("supported-markers"), "supported-markers", None, "")
+    for k, marker in enumerate(supported):
+        check.marker(marker, f"supported-markers[{k}]")
     root = path.parent.absolute()
 
     raw_packages = data.get("package", [])
@@ -263,6 +274,8 @@ def _build(
         markers = _str_list(
             check, raw.get("resolution-markers"), f"{where}.resolution-markers", i, label
         )
+        for k, marker in enumerate(markers):
+            check.marker(marker, f"{where}.resolution-markers[{k}]", i, label)
         metadata = raw.get("metadata") or {}
         if not isinstance(metadata, dict):
             check.fail(f"{label}'metadata' must be a table", f"{where}.metadata", i)
@@ -328,14 +341,7 @@ def _build(
         extras = _str_list(check, dep.get("extra"), f"{where}.extra", owner, owner_label)
         marker = check.get(dep, "marker", str, where, package=owner, label=owner_label)
         if marker is not None:
-            from driftcheck.markers import compile_marker
-
-            try:
-                compile_marker(marker)
-            except ValueError as exc:
-                check.fail(
-                    f"{owner_label}invalid marker {marker!r}: {exc}", f"{where}.marker", owner
-                )
+            check.marker(marker, f"{where}.marker", owner, owner_label)
         return UvDependency(
             target=target, extras=tuple(canonicalize_name(e) for e in extras), marker=marker
         )
@@ -383,6 +389,8 @@ def _build(
             if not isinstance(item, dict) or not isinstance(item.get("name"), str):
                 check.fail("requirement must be a table with a 'name'", f"{where}[{j}]")
             marker = item.get("marker")
+            if isinstance(marker, str):
+                check.marker(marker, f"{where}[{j}].marker")
             out.append(
                 ManifestRequirement(
                     name=canonicalize_name(item["name"]),
@@ -485,6 +493,7 @@ def plan(ctx: Any) -> Any:
 
     refuse_other_flags(ctx, "uv.lock", set(UvSelection._fields))
     lock = read_uv_lock(ctx.lockfile, ctx.shown)
+    _refuse_unsupported_platform(lock, ctx.evaluate)
     sel = UvSelection.from_flags(ctx.flags)
     project = _project_info(lock, ctx.pyproject, sel.packages)
     selected = select_uv(lock, sel, project, ctx.evaluate)
@@ -506,6 +515,22 @@ def plan(ctx: Any) -> Any:
         locked=frozenset(lock.by_name),
         line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
         fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
+    )
+
+
+def _refuse_unsupported_platform(lock: UvLock, evaluate: Any) -> None:
+    """uv refuses a lock whose ``supported-markers`` all exclude this platform (exit 2)."""
+    if not lock.supported_markers or any(evaluate(m) for m in lock.supported_markers):
+        return
+    from driftcheck.errors import LockfileError
+
+    at = lock.text.find("\nsupported-markers")
+    markers = ", ".join(f"`{m}`" for m in lock.supported_markers)
+    raise LockfileError(
+        lock.shown,
+        f"this platform is not one of the lock's supported environments: {markers}",
+        line=lock.text.count("\n", 0, at + 1) + 1 if at != -1 else None,
+        where="supported-markers",
     )
 
 
