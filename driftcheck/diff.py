@@ -91,7 +91,10 @@ def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
     from packaging.direct_url import DirectUrl, DirectUrlValidationError
 
     try:
-        return DirectUrl.from_dict(json.loads(raw)), None
+        data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
+        return DirectUrl.from_dict(data), None
     except (ValueError, TypeError, DirectUrlValidationError) as exc:
         return None, f"invalid direct_url.json: {' '.join(str(exc).split())}"
 

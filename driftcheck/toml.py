@@ -9,7 +9,7 @@ from typing import Any
 
 from driftcheck.errors import LockfileError
 
-__all__ = ["array_table_lines", "load_toml", "read_bytes"]
+__all__ = ["array_table_lines", "decode_utf8", "load_toml", "read_bytes"]
 
 _LINE = re.compile(r"at line (\d+)")
 
@@ -26,17 +26,22 @@ def read_bytes(path: Path, shown: str) -> bytes:
         raise LockfileError(shown, f"cannot read: {exc.strerror}") from None
 
 
+def decode_utf8(data: bytes, shown: str) -> str:
+    """Decode an input file, reporting the first bad byte's line as ``FILE:LINE``."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise LockfileError(shown, "not valid UTF-8", line=line) from None
+
+
 def load_toml(data: bytes, shown: str) -> dict[str, Any]:
     """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise LockfileError(shown, "not valid UTF-8", line=line) from None
+    text = decode_utf8(data, shown)
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -1,4 +1,4 @@
-"""Hypothesis profiles: ``ci`` (the default) and ``long`` for the documented long run.
+"""Hypothesis profiles: ``ci`` (the default), ``medium`` and ``long`` (docs/fuzzing.md).
 
 python -m pytest tests/test_markers.py tests/test_fuzz.py --hypothesis-profile=long
 """
@@ -11,6 +11,9 @@ from hypothesis import HealthCheck, settings
 
 settings.register_profile(
     "ci", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "medium", max_examples=10_000, deadline=None, suppress_health_check=list(HealthCheck)
 )
 settings.register_profile(
     "long", max_examples=100_000, deadline=None, suppress_health_check=list(HealthCheck)

@@ -130,7 +130,7 @@ def _entry(
 def plan(ctx: Any) -> Any:
     """The reader interface: `pipenv sync [--dev]` then `pipenv clean`."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
-    from driftcheck.toml import read_bytes
+    from driftcheck.toml import decode_utf8, read_bytes
 
     refuse_other_flags(ctx, "Pipfile.lock", {"dev"})
     dev = ctx.flags.get("dev")
@@ -139,9 +139,10 @@ def plan(ctx: Any) -> Any:
 
         raise SelectionError(f"{ctx.shown}: only --dev applies to a Pipfile.lock")
     raw = read_bytes(ctx.lockfile, ctx.shown)
-    text = raw.decode("utf-8", errors="replace")
+    # pipenv writes UTF-8; json.loads(bytes) would guess UTF-16/32 from NUL bytes.
+    text = decode_utf8(raw, ctx.shown)
     try:
-        data = json.loads(raw)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LockfileError(ctx.shown, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):

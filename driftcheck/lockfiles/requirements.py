@@ -126,14 +126,9 @@ def parse_requirements(
     path: Path, shown: str, *, _seen: frozenset[Path] = frozenset()
 ) -> list[RequirementLine]:
     """Parse a pinned requirements file and its ``-r`` includes."""
-    from driftcheck.toml import read_bytes
+    from driftcheck.toml import decode_utf8, read_bytes
 
-    data = read_bytes(path, shown)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        bad_line = data[: exc.start].count(b"\n") + 1
-        raise LockfileError(shown, "not valid UTF-8", line=bad_line) from None
+    text = decode_utf8(read_bytes(path, shown), shown)
     base = path.parent
     result: list[RequirementLine] = []
     for number, line in _logical_lines(text):

@@ -1,0 +1,226 @@
+"""Fuzzing: any lockfile, any dist-info, gives a report or one line and exit 2.
+
+Inputs are valid seeds mutated line by line (deleted, duplicated, replaced, values
+swapped for hostile ones, truncated) and raw bytes. The property, for every reader and
+for the dist-info parser: driftcheck exits 0, 1 or 2; on 2 it prints nothing on stdout
+and exactly one ``driftcheck: error: …`` line on stderr. Anything else - another
+exception, a second line, a hang past the deadline - fails.
+
+CI runs the ``ci`` profile (tests/conftest.py); the long run is documented in
+docs/fuzzing.md.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from fakes import lock_text, site_packages
+from helpers import driftcheck
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_proofs import LOCKS, _project
+
+RICH_UV_LOCK = lock_text(
+    "demo",
+    {"six": "1.17.0", "attrs": "25.3.0"},
+    extras={"gpu": {"idna": "3.10"}},
+    groups={"dev": {"pytest": "8.3.0"}},
+    markers={"attrs": "python_full_version >= '3.11' and sys_platform == 'linux'"},
+)
+SEEDS = {**LOCKS, "uv.lock": RICH_UV_LOCK}
+
+HOSTILE = st.sampled_from(
+    [
+        "",
+        '"',
+        "'",
+        "[",
+        "]]",
+        "{",
+        "}",
+        "=",
+        "- ",
+        ": ",
+        "null",
+        "true",
+        "-1",
+        "9" * 40,
+        "1e999",
+        '"x"',
+        "[]",
+        "{}",
+        '""',
+        '"1.0"',
+        '"not a version!"',
+        '"sys_platform == "',
+        "{ registry = 3 }",
+        "[[package]]",
+        '"../../etc"',
+        "\t",
+        "\x00",
+        "é",
+        "\u202e",
+    ]
+)
+MUTATION = st.one_of(
+    st.tuples(st.just("delete"), st.integers(0, 200)),
+    st.tuples(st.just("duplicate"), st.integers(0, 200)),
+    st.tuples(st.just("insert"), st.integers(0, 200), st.one_of(HOSTILE, st.text(max_size=30))),
+    st.tuples(st.just("replace"), st.integers(0, 200), st.one_of(HOSTILE, st.text(max_size=30))),
+    st.tuples(st.just("value"), st.integers(0, 200), HOSTILE),
+    st.tuples(st.just("truncate"), st.integers(0, 5000)),
+)
+
+
+def mutate(text: str, mutations: list[tuple]) -> str:  # type: ignore[type-arg]
+    lines = text.split("\n")
+    for op, where, *payload in mutations:
+        if op == "truncate":
+            text = "\n".join(lines)
+            lines = text[: where % (len(text) + 1)].split("\n")
+            continue
+        i = where % (len(lines) or 1)
+        if not lines:
+            lines = [""]
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "insert":
+            lines.insert(i, payload[0])
+        elif op == "replace":
+            lines[i] = payload[0]
+        elif op == "value":  # keep the key, change what follows '=' or ':'
+            for sep in (" = ", ": ", "="):
+                if sep in lines[i]:
+                    lines[i] = lines[i].split(sep, 1)[0] + sep + payload[0]
+                    break
+    return "\n".join(lines)
+
+
+def assert_clean_outcome(code: int, out: str, err: str) -> None:
+    assert code in (0, 1, 2), (code, err)
+    if code == 2:
+        assert out == "", out
+        assert err.startswith("driftcheck: error: ") and err.count("\n") == 1, err
+        assert "Traceback" not in err
+    else:
+        assert out, err
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("fuzz")
+    return {name: _project(root / name.replace(".", "-"), name) for name in SEEDS}
+
+
+# CI: 300 inputs per test (about 5,000 in all). The long profile's count otherwise.
+EXAMPLES = settings.default.max_examples if settings.default.max_examples > 2000 else 300
+DEADLINE = settings(
+    max_examples=EXAMPLES,
+    deadline=5000,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _check(project: Path, lock: str, data: bytes) -> None:
+    (project / lock).write_bytes(data)
+    code, out, err = driftcheck(["--project", str(project), "--lockfile", lock])
+    assert_clean_outcome(code, out, err)
+    code, out, err = driftcheck(["--json", "--project", str(project), "--lockfile", lock])
+    assert_clean_outcome(code, out, err)
+
+
+@pytest.mark.parametrize("lock", sorted(SEEDS))
+@DEADLINE
+@given(data=st.data())
+def test_mutated_lockfiles(projects: dict[str, Path], lock: str, data: st.DataObject) -> None:
+    mutations = data.draw(st.lists(MUTATION, min_size=1, max_size=6))
+    text = mutate(SEEDS[lock], mutations)
+    _check(projects[lock], lock, text.encode("utf-8", "surrogatepass"))
+
+
+@pytest.mark.parametrize("lock", sorted(SEEDS))
+@DEADLINE
+@given(raw=st.binary(max_size=300))
+def test_random_bytes_as_lockfile(projects: dict[str, Path], lock: str, raw: bytes) -> None:
+    _check(projects[lock], lock, raw)
+
+
+FILE_NAME = st.text(
+    st.characters(blacklist_characters="/\x00", blacklist_categories=("Cs",)),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s not in (".", ".."))
+DIRECT_URLS = st.one_of(
+    st.binary(max_size=80),
+    st.sampled_from(
+        [
+            b'{"url": "file:///x", "dir_info": {"editable": true}}',
+            b'{"url": "file:///x", "dir_info": {"editable": "yes"}}',
+            b'{"url": 3}',
+            b'{"url": "https://x", "vcs_info": {"vcs": "git"}}',
+            b'{"url": "https://x", "archive_info": {"hashes": {"sha256": 1}}}',
+            b"[]",
+            b"null",
+        ]
+    ),
+)
+RECORDS = st.one_of(
+    st.binary(max_size=120),
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["six.py", "../x", "/etc/hostname", "pkg/", "", "six-1.17.0.dist-info/RECORD"]
+            ),
+            st.sampled_from(["", "sha256=", "sha256=abc", "md5=x", "nope=1", "=", "sha256"]),
+            st.sampled_from(["", "0", "-1", "x", "99999999999999999999"]),
+        ),
+        max_size=4,
+    ).map(lambda rows: "\n".join(",".join(r) for r in rows).encode()),
+)
+
+
+@DEADLINE
+@given(
+    name=FILE_NAME,
+    metadata=st.one_of(st.binary(max_size=80), st.just(b"Name: six\nVersion: 1.17.0\n")),
+    record=RECORDS,
+    direct_url=DIRECT_URLS,
+    layout=st.sampled_from([".dist-info", ".egg-info", ".egg-link"]),
+)
+def test_random_dist_info(
+    projects: dict[str, Path],
+    name: str,
+    metadata: bytes,
+    record: bytes,
+    direct_url: bytes,
+    layout: str,
+) -> None:
+    project = projects["uv.lock"]
+    (project / "uv.lock").write_text(SEEDS["uv.lock"])
+    site = site_packages(project / ".venv")
+    entry = site / (name + layout)
+    try:
+        if layout == ".egg-link":
+            entry.write_bytes(metadata)
+        else:
+            entry.mkdir()
+            (entry / "METADATA").write_bytes(metadata)
+            (entry / "PKG-INFO").write_bytes(metadata)
+            (entry / "RECORD").write_bytes(record)
+            (entry / "direct_url.json").write_bytes(direct_url)
+    except OSError:  # a name the file system refuses (too long...): nothing to test
+        return
+    try:
+        for args in ([], ["--verify-files"], ["--json", "--verify-files"]):
+            code, out, err = driftcheck(["--project", str(project), *args])
+            assert_clean_outcome(code, out, err)
+            assert code != 2, err  # a broken dist is a finding, not an error
+    finally:
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
