@@ -132,6 +132,7 @@ def test_sarif_validates_against_the_2_1_0_schema(findings: list[Finding]) -> No
         "missing",
         "extraneous",
         "mismatched",
+        "modified",
     ]
     assert len(run["results"]) == len(findings)
     if findings:
