@@ -65,16 +65,6 @@ def _versions_equal(a: str, b: str) -> bool:
         return a == b
 
 
-def _valid_version(version: str) -> bool:
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
-
-
 def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
     """Parse direct_url.json: (DirectUrl or None, problem or None)."""
     if dist.layout != "dist-info":
@@ -111,7 +101,7 @@ def _same_path(a: str, b: str) -> bool:
         return True
     try:
         return Path(a).samefile(b)
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
@@ -200,7 +190,7 @@ def _freshness_problem(dist: InstalledDist, source_path: str) -> str | None:
     path = Path(source_path)
     try:
         st = path.stat()
-    except OSError:
+    except (OSError, ValueError):
         return None  # uv reports an invalid cache and reinstalls only when it can read nothing
     newest: int | None = None
     directories: dict[str, bool] = {}
@@ -252,8 +242,6 @@ def _freshness_problem(dist: InstalledDist, source_path: str) -> str | None:
 def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str | None:
     """Why ``dist`` does not satisfy ``locked`` for uv, or ``None`` when it does."""
     src = locked.source
-    if dist.problem:
-        return f"{dist.problem}; uv would reinstall it"
     if dist.layout != "dist-info":
         return f"installed as a legacy {dist.layout} ({dist.meta_dir.name}); uv would reinstall it"
     direct, problem = _read_direct_url(dist)
@@ -307,11 +295,6 @@ def _mismatch(locked: LockedPackage, dist: InstalledDist, rules: Rules) -> str |
                 f"commit {direct.vcs_info.commit_id[:12]} installed, {str(src.commit)[:12]} locked"
             )
     if locked.version is not None and not _versions_equal(dist.version, locked.version):
-        if not _valid_version(dist.version):
-            return (
-                f"invalid version {dist.version!r} in {dist.meta_dir.name}, "
-                f"{locked.version} locked; uv would reinstall it"
-            )
         return f"version {dist.version} installed, {locked.version} locked"
     return None
 
@@ -327,8 +310,12 @@ def diff(
     :param locked_names: for names that are locked but not selected, a hint of why.
     """
     by_name: dict[str, list[InstalledDist]] = {}
+    unusable: dict[str, str] = {}  # uv skips these entries: the package is not installed
     for dist in installed:
-        by_name.setdefault(dist.name, []).append(dist)
+        if dist.problem:
+            unusable.setdefault(dist.name, dist.problem)
+        else:
+            by_name.setdefault(dist.name, []).append(dist)
     findings: list[Finding] = []
     for exp in expected:
         locked = exp.package
@@ -339,7 +326,8 @@ def diff(
                 Finding(
                     kind="missing",
                     name=locked.name,
-                    reason=f"locked{version} ({locked.source.describe()}) but not installed",
+                    reason=f"locked{version} ({locked.source.describe()}) but not installed"
+                    + (f" ({unusable[locked.name]})" if locked.name in unusable else ""),
                     expected=locked,
                     required_by=exp.required_by,
                 )
@@ -384,7 +372,7 @@ def diff(
                     Finding(
                         kind="extraneous",
                         name=name,
-                        reason=f"{reason} ({dist.problem})" if dist.problem else reason,
+                        reason=reason,
                         installed=dist,
                         installed_source=installed_source(dist),
                     )

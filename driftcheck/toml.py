@@ -24,6 +24,8 @@ def read_bytes(path: Path, shown: str) -> bytes:
         raise LockfileError(shown, "is a directory, not a file") from None
     except OSError as exc:
         raise LockfileError(shown, f"cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL byte in a name taken from a lockfile (-r includes)
+        raise LockfileError(shown, "not a valid file name") from None
 
 
 def decode_utf8(data: bytes, shown: str) -> str:

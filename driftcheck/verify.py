@@ -139,9 +139,14 @@ def _relative(path: str, site: str) -> str:
 
 def verify_files(installed: Iterable[InstalledDist]) -> list[Finding]:
     """A ``modified`` finding for each dist whose files differ from its RECORD."""
+    installed = list(installed)
     records = [_Record(d) for d in installed if d.layout == "dist-info" and not d.problem]
     added = _added(records)
-    findings = []
+    findings = [
+        Finding(kind="modified", name=d.name, reason=d.problem, installed=d)
+        for d in installed
+        if d.problem
+    ]
     for index, record in enumerate(records):
         dist = record.dist
         problems = [p for p in (_metadata_problem(dist), record.problem) if p]

@@ -12,10 +12,35 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakes import add_dist, make_project, site_packages
-from helpers import driftcheck, driftcheck_json, run, uv_bin
+from fakes import add_dist, site_packages
+from helpers import driftcheck, driftcheck_json, run, uv_bin, uv_verdict
 
 FORMATS = ("text", "json", "github", "markdown", "sarif")
+
+PYPROJECT = (
+    '[project]\nname = "demo"\nversion = "0.1.0"\nrequires-python = ">=3.10"\n'
+    'dependencies = ["six==1.17.0", "idna==3.10"]\n\n[tool.uv]\npackage = false\n'
+)
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("broken") / "base"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(PYPROJECT)
+    run([uv_bin(), "sync", "-q", "--python", sys.executable], root)
+    return root
+
+
+@pytest.fixture
+def project(synced: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo"
+    shutil.copytree(synced, copy, symlinks=True)
+    return copy
+
+
+def site(project: Path) -> Path:
+    return site_packages(project / ".venv")
 
 
 def findings(project: Path, *args: str) -> dict[str, tuple[str, str]]:
@@ -25,20 +50,27 @@ def findings(project: Path, *args: str) -> dict[str, tuple[str, str]]:
     return {f["name"]: (f["kind"], f["reason"]) for f in report["findings"]}
 
 
-def every_format_works(project: Path) -> None:
+def agrees_with_uv(project: Path) -> dict[str, tuple[str, str]]:
+    """driftcheck's verdict (exit code, names and kinds) equals uv's; returns findings."""
+    uv_code, uv_kinds, uv_err = uv_verdict(project, [])
+    code, report, err = driftcheck_json(["--project", str(project)])
+    assert code == uv_code, (uv_err, err)
+    if code == 2:
+        return {}
+    assert report is not None
+    assert {f["name"]: f["kind"] for f in report["findings"]} == uv_kinds, uv_err
+    return {f["name"]: (f["kind"], f["reason"]) for f in report["findings"]}
+
+
+def every_format_works(project: Path, *args: str) -> None:
     for fmt in FORMATS:
-        code, out, err = driftcheck(["--output-format", fmt, "--project", str(project)])
+        code, out, err = driftcheck(["--output-format", fmt, "--project", str(project), *args])
         assert code == 1 and err == "", (fmt, err)
         assert out
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return make_project(tmp_path / "p", {"six": "1.17.0"}, {"six": "1.17.0"})
-
-
 def test_two_dist_infos_for_one_name(project: Path) -> None:
-    add_dist(site_packages(project / ".venv"), "six", "1.16.0")
+    add_dist(site(project), "six", "1.16.0")
     kind, reason = findings(project)["six"]
     assert kind == "mismatched"
     assert reason.startswith(
@@ -47,60 +79,77 @@ def test_two_dist_infos_for_one_name(project: Path) -> None:
 
 
 def test_broken_symlink_dist_info(project: Path) -> None:
-    site = site_packages(project / ".venv")
-    shutil.rmtree(site / "six-1.17.0.dist-info")
-    (site / "six-1.17.0.dist-info").symlink_to(project / "gone")
-    assert findings(project)["six"] == (
-        "mismatched",
-        "six-1.17.0.dist-info is a broken symlink; uv would reinstall it",
+    """uv skips the entry: a locked package behind it is missing, an unlocked one unseen."""
+    shutil.rmtree(site(project) / "six-1.17.0.dist-info")
+    (site(project) / "six-1.17.0.dist-info").symlink_to(project / "gone")
+    (site(project) / "attrs-1.0.dist-info").symlink_to(project / "gone-too")
+    assert agrees_with_uv(project) == {
+        "six": (
+            "missing",
+            "locked 1.17.0 (registry) but not installed (six-1.17.0.dist-info is a broken symlink)",
+        )
+    }
+    assert findings(project, "--verify-files")["attrs"] == (
+        "modified",
+        "attrs-1.0.dist-info is a broken symlink",
     )
-    (site / "attrs-1.0.dist-info").symlink_to(project / "gone-too")
-    assert findings(project)["attrs"] == (
-        "extraneous",
-        "installed, but not in the lockfile (attrs-1.0.dist-info is a broken symlink)",
-    )
-    every_format_works(project)
+    every_format_works(project, "--verify-files")
 
 
 def test_dist_info_that_is_a_file(project: Path) -> None:
-    site = site_packages(project / ".venv")
-    shutil.rmtree(site / "six-1.17.0.dist-info")
-    (site / "six-1.17.0.dist-info").write_text("")
-    assert findings(project)["six"] == (
-        "mismatched",
-        "six-1.17.0.dist-info is a file, not a directory; uv would reinstall it",
+    shutil.rmtree(site(project) / "six-1.17.0.dist-info")
+    (site(project) / "six-1.17.0.dist-info").write_text("")
+    assert agrees_with_uv(project)["six"] == (
+        "missing",
+        "locked 1.17.0 (registry) but not installed (six-1.17.0.dist-info is a file, not a directory)",
     )
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="needs a file system that stores raw bytes")
 def test_non_utf8_name(project: Path) -> None:
-    site = site_packages(project / ".venv")
-    os.mkdir(os.fsencode(site) + b"/caf\xe9-1.0.dist-info")  # noqa: PTH102 (bytes)
-    assert findings(project)["caf-xe9"] == (
-        "extraneous",
-        "installed, but not in the lockfile (caf\\xe9-1.0.dist-info: its name is not valid UTF-8)",
+    os.mkdir(os.fsencode(site(project)) + b"/caf\xe9-1.0.dist-info")  # noqa: PTH102 (bytes)
+    assert agrees_with_uv(project) == {}  # uv skips it too
+    assert findings(project, "--verify-files")["caf-xe9"] == (
+        "modified",
+        "caf\\xe9-1.0.dist-info: its name is not valid UTF-8",
     )
-    every_format_works(project)
+    every_format_works(project, "--verify-files")
     out = project / "report.txt"
-    assert driftcheck(["-o", str(out), "--project", str(project)])[0] == 1
+    assert driftcheck(["-o", str(out), "--verify-files", "--project", str(project)])[0] == 1
     assert "caf\\xe9" in out.read_text()
 
 
 def test_invalid_version_in_folder_name(project: Path) -> None:
-    site = site_packages(project / ".venv")
-    (site / "six-1.17.0.dist-info").rename(site / "six-not.a.version.dist-info")
-    assert findings(project)["six"] == (
-        "mismatched",
-        "invalid version 'not.a.version' in six-not.a.version.dist-info, 1.17.0 locked; "
-        "uv would reinstall it",
+    """uv cannot read such an environment (exit 2); neither can driftcheck, and says where."""
+    bad = site(project) / "idna-not.a.version.dist-info"
+    next(site(project).glob("idna-*.dist-info")).rename(bad)
+    assert agrees_with_uv(project) == {}
+    code, out, err = driftcheck(["--project", str(project)])
+    assert (code, out) == (2, "")
+    assert err == (
+        f"driftcheck: error: {bad}: invalid version 'not.a.version' in the folder name "
+        "(uv cannot read this environment either); remove or reinstall it\n"
     )
+
+
+def test_missing_metadata_and_record_pass_uv_and_fail_verify_files(project: Path) -> None:
+    """uv reads folder names only, so it passes these; --verify-files is the stricter check."""
+    (next(site(project).glob("six-*.dist-info")) / "METADATA").unlink()
+    (next(site(project).glob("idna-*.dist-info")) / "RECORD").unlink()
+    assert agrees_with_uv(project) == {}
+    found = findings(project, "--verify-files")
+    assert found["six"] == (
+        "modified",
+        "has no readable METADATA; 1 file(s) differ from RECORD: "
+        "six-1.17.0.dist-info/METADATA (missing)",
+    )
+    assert found["idna"] == ("modified", "has no RECORD, so its files cannot be verified")
 
 
 def test_unreadable_direct_url_json(project: Path) -> None:
     """An entry inside the dist-info that cannot be read (here a directory; chmod 000
     does the same for a non-root user) is a finding with the file named."""
-    site = site_packages(project / ".venv")
-    (site / "six-1.17.0.dist-info" / "direct_url.json").mkdir()
+    (site(project) / "six-1.17.0.dist-info" / "direct_url.json").mkdir()
     kind, reason = findings(project)["six"]
     assert kind == "mismatched"
     assert reason.startswith("cannot read direct_url.json: Is a directory")
@@ -108,7 +157,7 @@ def test_unreadable_direct_url_json(project: Path) -> None:
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads through chmod 000")
 def test_unreadable_dist_info(project: Path) -> None:
-    info = site_packages(project / ".venv") / "six-1.17.0.dist-info"
+    info = site(project) / "six-1.17.0.dist-info"
     info.chmod(0)
     try:
         kind, reason = findings(project)["six"]
@@ -119,8 +168,7 @@ def test_unreadable_dist_info(project: Path) -> None:
 
 
 def test_invalid_direct_url_json(project: Path) -> None:
-    info = site_packages(project / ".venv") / "six-1.17.0.dist-info"
-    (info / "direct_url.json").write_text("{not json")
+    (site(project) / "six-1.17.0.dist-info" / "direct_url.json").write_text("{not json")
     kind, reason = findings(project)["six"]
     assert kind == "mismatched"
     assert reason.startswith("invalid direct_url.json: ")
@@ -130,33 +178,22 @@ def test_egg_link_develop_install(project: Path, tmp_path: Path) -> None:
     source = tmp_path / "src" / "legacy"
     (source / "legacy.egg-info").mkdir(parents=True)
     (source / "legacy.egg-info" / "PKG-INFO").write_text("Name: legacy\nVersion: 0.3\n")
-    site = site_packages(project / ".venv")
-    (site / "legacy.egg-link").write_text(f"{source}\n.\n")
-    (site / "dangling.egg-link").write_text(f"{tmp_path / 'nowhere'}\n.\n")
-    found = findings(project)
-    assert found["legacy"] == ("extraneous", "installed, but not in the lockfile")
-    assert found["dangling"][1].endswith(
-        f"(dangling.egg-link points to {tmp_path / 'nowhere'}, which has no egg-info)"
-    )
+    (site(project) / "legacy.egg-link").write_text(f"{source}\n.\n")
+    assert agrees_with_uv(project) == {
+        "legacy": ("extraneous", "installed, but not in the lockfile")
+    }
     _code, report, _ = driftcheck_json(["--project", str(project)])
-    legacy = next(f for f in report["findings"] if f["name"] == "legacy")
-    assert legacy["installed"]["version"] == "0.3"
-
-
-def test_egg_link_for_a_locked_package(project: Path, tmp_path: Path) -> None:
-    site = site_packages(project / ".venv")
-    shutil.rmtree(site / "six-1.17.0.dist-info")
-    (tmp_path / "six-src" / "six.egg-info").mkdir(parents=True)
-    (tmp_path / "six-src" / "six.egg-info" / "PKG-INFO").write_text("Name: six\nVersion: 1.17.0\n")
-    (site / "six.egg-link").write_text(f"{tmp_path / 'six-src'}\n.\n")
-    assert findings(project)["six"] == (
-        "mismatched",
-        "installed as a legacy egg-link (six.egg-link); uv would reinstall it",
+    assert report is not None
+    assert report["findings"][0]["installed"]["version"] == "0.3"
+    (site(project) / "dangling.egg-link").write_text(f"{tmp_path / 'nowhere'}\n.\n")
+    assert findings(project, "--verify-files")["dangling"] == (
+        "modified",
+        f"dangling.egg-link points to {tmp_path / 'nowhere'}, which has no egg-info",
     )
 
 
 def test_site_packages_missing(project: Path) -> None:
-    shutil.rmtree(site_packages(project / ".venv"))
+    shutil.rmtree(site(project))
     code, out, err = driftcheck(["--project", str(project)])
     assert (code, out) == (2, "")
     assert (

@@ -137,7 +137,10 @@ def parse_requirements(
         if option in ("-r", "--requirement"):
             if not words:
                 raise LockfileError(shown, f"{option} needs a file name", line=number)
-            include = (base / words[0]).resolve()
+            try:
+                include = (base / words[0]).resolve()
+            except (OSError, ValueError, RuntimeError):
+                raise LockfileError(shown, f"invalid path {words[0]!r}", line=number) from None
             if include in _seen or include == path.resolve():
                 raise LockfileError(shown, f"recursive include of {words[0]}", line=number)
             result += parse_requirements(include, words[0], _seen=_seen | {path.resolve()})
@@ -159,12 +162,15 @@ def parse_requirements(
 def _local_source(
     target: str, editable: bool, base: Path, shown: str, number: int
 ) -> LockedPackage:
-    if target.startswith("file:"):
-        local = Path(unquote(urlsplit(target).path))
-    else:
-        local = Path(target).expanduser()
-    local = local if local.is_absolute() else base / local
-    local = local.resolve() if local.exists() else local
+    try:
+        if target.startswith("file:"):
+            local = Path(unquote(urlsplit(target).path))
+        else:
+            local = Path(target).expanduser()
+        local = local if local.is_absolute() else base / local
+        local = local.resolve() if local.exists() else local
+    except (RuntimeError, ValueError, OSError) as exc:  # '~nobody/x', a NUL byte...
+        raise LockfileError(shown, f"invalid path {target!r}: {exc}", line=number) from None
     name, version = _local_name(local, shown, number)
     kind: SourceKind
     if editable:
