@@ -36,7 +36,8 @@ def test_pth_and_sitecustomize_never_run(tmp_path: Path) -> None:
         p.unlink()
 
     before = tree_hash(project)
-    for args in ([], ["--json"], ["--python", str(project / ".venv" / "bin" / "python")]):
+    python = str(project / ".venv" / "bin" / "python")
+    for args in ([], ["--json"], ["--python", python], ["--verify-files", "--python", python]):
         result = subprocess.run(
             [sys.executable, "-m", "driftcheck", "--project", str(project), *args],
             env=tool_env(PYTHONPATH=str(REPO)),

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import stat
@@ -75,8 +76,8 @@ def test_read_only_tree_is_left_byte_for_byte(
     project.chmod(project.stat().st_mode & ~stat.S_IWUSR)
     read_only.append(project)
     before = tree_hash(project)
-    for fmt in FORMATS:
-        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt]
+    for fmt, extra in itertools.product(FORMATS, ([], ["--verify-files"])):
+        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt, *extra]
         if lock == "conda-lock.yml":
             args += ["--python", str(project / ".venv")]
         code, out, err = driftcheck(args)
@@ -96,8 +97,8 @@ def test_offline(tmp_path: Path, lock: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     project = _project(tmp_path / "p", lock)
-    for fmt in FORMATS:
-        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt]
+    for fmt, extra in itertools.product(FORMATS, ([], ["--verify-files"])):
+        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt, *extra]
         if lock == "conda-lock.yml":
             args += ["--python", str(project / ".venv")]
         code, _, err = driftcheck(args)
