@@ -167,6 +167,35 @@ def test_unreadable_dist_info(project: Path) -> None:
     assert reason.startswith("cannot read direct_url.json: Permission denied")
 
 
+def test_permission_denied_inside_a_dist_info(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same, as root sees it: the OS answers EACCES (simulated at open(), since root
+    reads through chmod 000), for the default check and for --verify-files."""
+    import builtins
+
+    import driftcheck.diff
+    import driftcheck.verify
+
+    real_open = builtins.open
+    info = str(site(project) / "six-1.17.0.dist-info")
+
+    def denied(file: object, *args: object, **kwargs: object) -> object:
+        if str(file).startswith(info):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(driftcheck.diff, "open", denied, raising=False)
+    monkeypatch.setattr(driftcheck.verify, "open", denied, raising=False)
+    assert findings(project)["six"] == (
+        "mismatched",
+        "cannot read direct_url.json: Permission denied",
+    )
+    kind, reason = findings(project, "--verify-files")["six"]
+    assert kind == "modified"
+    assert "unreadable RECORD: Permission denied" in reason
+
+
 def test_invalid_direct_url_json(project: Path) -> None:
     (site(project) / "six-1.17.0.dist-info" / "direct_url.json").write_text("{not json")
     kind, reason = findings(project)["six"]
