@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from driftcheck.config import AllowRule, Options
 from driftcheck.diff import diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
 from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan
 from driftcheck.markers import MarkerEvaluator
-from driftcheck.models import Finding, Report
+from driftcheck.models import Finding, InstalledDist, Report
 from driftcheck.paths import shown
 from driftcheck.project import Pyproject, read_pyproject
 
-__all__ = ["run_check"]
+__all__ = ["Prepared", "check_prepared", "prepare", "run_check"]
 
 _BUILD_HINT = (
     "; the project builds without isolation, so this is probably a build dependency "
@@ -33,6 +35,26 @@ def _allowed(finding: Finding, rules: tuple[AllowRule, ...]) -> Finding:
     return finding
 
 
+def allow_snippet(findings: list[Finding], no_build_isolation: bool) -> str | None:
+    """The ``[tool.driftcheck]`` table that would declare the suspect build dependencies
+    (extraneous under ``--no-build-isolation``) and the packages allowed only by
+    ``--allow`` on the command line (config rules carry their own reason)."""
+    entries = []
+    for f in findings:
+        if f.kind != "extraneous" or (f.allowed and f.allow_reason):
+            continue
+        if f.allowed:
+            reason = "allowed on the command line; say why"
+        elif no_build_isolation:
+            reason = "build dependency (the project builds without isolation)"
+        else:
+            continue
+        entries.append(f'    {{ name = "{f.name}", reason = "{reason}" }},')
+    if not entries:
+        return None
+    return "\n".join(["[tool.driftcheck]", "allow = [", *dict.fromkeys(entries), "]"])
+
+
 def _lockfile(root: Path, options: Options) -> tuple[Path, str]:
     if options.lockfile:
         path = Path(options.lockfile)
@@ -42,14 +64,21 @@ def _lockfile(root: Path, options: Options) -> tuple[Path, str]:
     return path, options.lock_format or fmt
 
 
-def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) -> Report:
-    """Check the environment of the project at ``root`` against its lockfile."""
+class Prepared(NamedTuple):
+    """Everything a check needs before a selection is applied: found and read once."""
+
+    ctx: Context
+    lock_format: str
+    installed: list[InstalledDist]
+
+
+def prepare(root: Path, options: Options, pyproject: Pyproject | None = None) -> Prepared:
+    """Find the lock and the environment of the project at ``root``, and scan the dists."""
     pyproject = pyproject or read_pyproject(root)
     lock_path, lock_format = _lockfile(root, options)
     tool_envs = [] if options.python else env_candidates(lock_format, root, pyproject)
     env_path, _how = find_environment(root, options.python, tool_envs=tool_envs)
     env = load_environment(env_path)
-    no_build_isolation = options.no_build_isolation or pyproject.no_build_isolation()
     ctx = Context(
         root=root,
         lockfile=lock_path,
@@ -58,15 +87,30 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         evaluate=MarkerEvaluator(env.marker_environment()),
         pyproject=pyproject,
         flags=dict(options.flags),
-        no_build_isolation=no_build_isolation,
+        no_build_isolation=options.no_build_isolation or pyproject.no_build_isolation(),
     )
-    result = plan(lock_format, ctx)
+    return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env))
+
+
+def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) -> Report:
+    """Check the environment of the project at ``root`` against its lockfile."""
+    return check_prepared(prepare(root, options, pyproject), options)
+
+
+def check_prepared(
+    prepared: Prepared, options: Options, flags: Mapping[str, Any] | None = None
+) -> Report:
+    """The check itself, with ``flags`` in place of the options' selection if given."""
+    ctx, installed = prepared.ctx, prepared.installed
+    if flags is not None:
+        ctx = ctx._replace(flags=dict(flags))
+    env, no_build_isolation = ctx.env, ctx.no_build_isolation
+    result = plan(prepared.lock_format, ctx)
     keep = result.keep
     if keep is None:
         keep = seed_packages(env.python_tuple, env.uv_created, env.seeded)
     rules = result.rules._replace(keep=keep)
     hints = dict.fromkeys(result.locked, "locked, but not selected by these flags")
-    installed = scan_distributions(env)
     if result.skip_installers:
         installed = [d for d in installed if d.installer not in result.skip_installers]
     findings = diff(result.expected, installed, rules, hints) + list(result.extra_findings)
@@ -89,7 +133,8 @@ def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) 
         ]
     findings = [_allowed(f, options.allow) for f in findings]
     return Report(
-        lockfile=lock_path,
+        allow_snippet=allow_snippet(findings, no_build_isolation),
+        lockfile=ctx.lockfile,
         lock_format=result.format,
         environment=env.prefix,
         python=env.python_full_version,

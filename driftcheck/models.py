@@ -126,6 +126,8 @@ class Report(NamedTuple):
     fix_command: str | None = None
     checked: int = 0
     verified_files: bool = False
+    allow_snippet: str | None = None
+    """``[tool.driftcheck]`` TOML that would declare the suspect build dependencies."""
 
     @property
     def drift(self) -> bool:

@@ -210,6 +210,34 @@ def test_no_build_isolation_hint(tmp_path: Path) -> None:
     assert "[tool.driftcheck] allow" in reason and "dependency group" in reason
 
 
+def test_allow_snippet_declares_what_it_names(tmp_path: Path) -> None:
+    """The snippet, pasted into pyproject.toml as printed, makes the check pass."""
+    project = make_project(
+        tmp_path / "p",
+        {},
+        {"cython": "3.0.0", "setuptools": "80.0.0"},
+        pyproject_extra="\n[tool.uv]\nno-build-isolation-package = ['pkg']\n",
+    )
+    code, out, _ = driftcheck(["--project", str(project), "--allow", "setuptools"])
+    assert code == 1
+    assert out.splitlines()[-7:] == [
+        "hint: to keep them, declare them in pyproject.toml:",
+        "  [tool.driftcheck]",
+        "  allow = [",
+        '      { name = "cython", reason = "build dependency (the project builds without isolation)" },',
+        '      { name = "setuptools", reason = "allowed on the command line; say why" },',
+        "  ]",
+        "hint: run `uv sync --frozen` to restore sync",
+    ]
+    _, report, _ = driftcheck_json(["--project", str(project), "--allow", "setuptools"])
+    assert report is not None
+    with (project / "pyproject.toml").open("a") as file:
+        file.write("\n" + report["allow_snippet"] + "\n")
+    code, out, _ = driftcheck(["--project", str(project)])
+    assert code == 0, out
+    assert "hint: to keep them" not in out
+
+
 def test_output_format_from_environment(drifted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DRIFTCHECK_OUTPUT_FORMAT", "json")
     _, out, _ = driftcheck(["--project", str(drifted)])

@@ -9,6 +9,7 @@ the comparison when the default group is selected.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import textwrap
 from pathlib import Path
@@ -167,6 +168,13 @@ def test_agrees_with_pdm_sync(
     if ours.get("pdmapp") == "missing":
         del ours["pdmapp"]  # pdm installs itself after syncing and never lists itself as missing
     assert ours == theirs, out
+    if report is not None and report["drift"]:
+        # The printed fix, run as printed, restores sync.
+        argv = shlex.split(report["fix"])
+        assert argv[:2] == ["pdm", "sync"], report["fix"]
+        run([tool_bin("pdm"), *argv[1:]], project, **env)
+        again_code, again, err = driftcheck_json(["--project", str(project), *case.flags])
+        assert (again_code, finding_kinds(again)) == (0, {}), (report["fix"], err)
 
 
 def _without_inherit_metadata(text: str) -> str:

@@ -9,6 +9,7 @@ root project out, and driftcheck runs before the oracle.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 import textwrap
 from pathlib import Path
@@ -195,6 +196,13 @@ def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) 
     assert poetry_code == case.expect, f"the case does not set up what it claims:\n{out}"
     assert code == poetry_code, (err, report and report["findings"], out)
     assert ours == theirs, out
+    if report is not None and ours:
+        # The printed fix, run as printed, restores sync (the root project aside).
+        argv = shlex.split(report["fix"])
+        assert argv[:2] == ["poetry", "sync"], report["fix"]
+        run([tool_bin("poetry"), *argv[1:]], project, **POETRY_ENV)
+        _, again, err = driftcheck_json(["--project", str(project), *case.flags])
+        assert {k: v for k, v in finding_kinds(again).items() if k != "poem"} == {}, err
 
 
 def _as_older_lock(text: str, version: str) -> str:

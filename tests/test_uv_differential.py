@@ -8,6 +8,7 @@ set of (name, kind) findings.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -293,6 +294,18 @@ def test_agrees_with_uv_sync_check(case: Case, bases: dict[str, Path], tmp_path:
     assert report is not None
     assert finding_kinds(report) == uv_kinds, uv_err
     assert report["drift"] is (uv_code == 1)
+    if report["drift"]:
+        assert_fix_restores_sync(project, report["fix"], case.check)
+
+
+def assert_fix_restores_sync(project: Path, fix: str, check: tuple[str, ...]) -> None:
+    """The printed fix, run as printed (uv from the test venv), leaves no drift."""
+    argv = shlex.split(fix)
+    assert argv[:2] == ["uv", "sync"], fix
+    run([uv_bin(), *argv[1:]], project)
+    code, report, err = driftcheck_json(["--project", str(project), *check])
+    assert code == 0, (fix, err, report and report["findings"])
+    assert uv_verdict(project, check)[0] == 0
 
 
 def test_python_older_than_requires_python(tmp_path: Path) -> None:

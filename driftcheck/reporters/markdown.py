@@ -47,6 +47,9 @@ def render(report: Report) -> str:
             f"{_cell(f.allow_reason or 'allowed by --allow')} |"
             for f in allowed
         ]
+    if report.allow_snippet:
+        lines += ["", "To keep them, declare them in `pyproject.toml`:", "", "```toml"]
+        lines += [report.allow_snippet, "```"]
     if report.drift and report.fix_command:
         lines += ["", "To restore sync:", "", "```sh", report.fix_command, "```"]
     return "\n".join(lines) + "\n"

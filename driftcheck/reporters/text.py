@@ -53,6 +53,9 @@ def render(report: Report, *, color: bool = False) -> str:
             f"{report.checked} packages checked"
         )
     lines.extend(_line(f, color) for f in report.findings)
+    if report.allow_snippet:
+        lines.append("hint: to keep them, declare them in pyproject.toml:")
+        lines.extend(f"  {line}" for line in report.allow_snippet.splitlines())
     if report.drift and report.fix_command:
         lines.append(f"hint: run `{report.fix_command}` to restore sync")
     return "\n".join(lines) + "\n"
