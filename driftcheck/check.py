@@ -93,8 +93,16 @@ def prepare(root: Path, options: Options, pyproject: Pyproject | None = None) ->
 
 
 def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) -> Report:
-    """Check the environment of the project at ``root`` against its lockfile."""
-    return check_prepared(prepare(root, options, pyproject), options)
+    """Check the environment of the project at ``root`` against its lockfile.
+
+    With ``selection = "infer"``, against the selection inferred from the environment.
+    """
+    prepared = prepare(root, options, pyproject)
+    if options.selection == "infer":
+        from driftcheck.infer import infer, with_inferred
+
+        return with_inferred(infer(prepared, options))
+    return check_prepared(prepared, options)
 
 
 def check_prepared(

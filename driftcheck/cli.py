@@ -62,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_const", const="json", dest="output_format")
     p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
     p.add_argument(
+        "--selection",
+        choices=("flags", "infer"),
+        help="check against the flags given (default) or the selection inferred from the env",
+    )
+    p.add_argument(
         "--verify-files",
         action="store_true",
         help="also check every installed file against its RECORD hash (slower)",
@@ -189,6 +194,7 @@ def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
         ),
         exit_zero=getattr(ns, "exit_zero", False),
         verify_files=getattr(ns, "verify_files", False),
+        selection=getattr(ns, "selection", "flags"),
     )
     if "DRIFTCHECK_OUTPUT_FORMAT" in os.environ:
         given.add("output_format")
@@ -205,50 +211,115 @@ def _write(text: str) -> None:
     sys.stdout.flush()
 
 
+COMMANDS = ("check", "why", "infer")
+
+
+def _configured(root: Path, options: Any, given: set[str]) -> tuple[Any, Any]:
+    """The options with the project's ``[tool.driftcheck]`` applied, and its pyproject."""
+    from driftcheck.config import apply_config
+    from driftcheck.project import read_pyproject
+
+    pyproject = read_pyproject(root)
+    config = pyproject.tool_driftcheck
+    if config is not None:
+        options = apply_config(config, f"{pyproject.path}", options, given)
+    if options.python and not Path(options.python).is_absolute() and "python" not in given:
+        options = options._replace(python=str(root / options.python))
+    return options, pyproject
+
+
+def _deliver(out: str, to_file: str | None) -> None:
+    if to_file:
+        try:
+            Path(to_file).write_text(out, encoding="utf-8", errors="backslashreplace")
+        except OSError as exc:
+            raise _UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
+    else:
+        _write(out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run driftcheck; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    if args[:1] == ["check"]:
-        args = args[1:]
+    command = "check"
+    if args[:1] and args[0] in COMMANDS:
+        command, args = args[0], args[1:]
     from driftcheck.errors import DriftcheckError
 
     try:
-        ns = _parser().parse_args(args)
+        parser = _parser()
+        if command == "why":
+            parser.add_argument("name", metavar="NAME", help="the package to explain")
+        elif command == "check":
+            parser.add_argument("dirs", nargs="*", metavar="DIR", help="projects to check")
+        ns = parser.parse_args(args)
         options, given = _options(ns)
         from driftcheck.reporters import FORMATS
 
         if options.output_format not in FORMATS:
             raise _UsageError(f"unknown output format {options.output_format!r}")
-        from driftcheck.check import run_check
-        from driftcheck.config import apply_config
-        from driftcheck.project import find_project_root, read_pyproject
-
-        root = Path(ns.project).absolute() if "project" in given else find_project_root(Path.cwd())
-        pyproject = read_pyproject(root)
-        config = pyproject.tool_driftcheck
-        if config is not None:
-            options = apply_config(config, f"{pyproject.path}", options, given)
-        if options.python and not Path(options.python).is_absolute() and "python" not in given:
-            options = options._replace(python=str(root / options.python))
-        report = run_check(root, options, pyproject)
-        from driftcheck.reporters import render
+        from driftcheck.project import find_project_root
 
         to_file = getattr(ns, "output", None)
         color = not to_file and _use_color(getattr(ns, "color", None), sys.stdout)
-        out = render(report, options.output_format, color=color)
-        if to_file:
-            try:
-                Path(to_file).write_text(out, encoding="utf-8", errors="backslashreplace")
-            except OSError as exc:
-                raise _UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
+        root = Path(ns.project).absolute() if "project" in given else find_project_root(Path.cwd())
+        if command == "check":
+            from driftcheck.many import project_dirs
+
+            dirs = project_dirs(root, getattr(ns, "dirs", []), "project" in given)
+            if dirs is not None:
+                from driftcheck.many import check_many, render_many
+
+                results = check_many(dirs, options, given, _configured)
+                _deliver(render_many(results, options.output_format, color=color), to_file)
+                return _exit_many(results, options.exit_zero)
+        options, pyproject = _configured(root, options, given)
+        if command == "why":
+            return _why(root, options, pyproject, ns.name, to_file)
+        if options.selection not in ("flags", "infer"):
+            raise _UsageError(f"selection must be 'flags' or 'infer', not {options.selection!r}")
+        if command == "infer":
+            from driftcheck.infer import run_infer
+
+            out, drift = run_infer(root, options, pyproject, color=color)
+            _deliver(out, to_file)
+            return EXIT_DRIFT if drift and not options.exit_zero else EXIT_OK
+        from driftcheck.check import run_check
+        from driftcheck.reporters import render
+
+        report = run_check(root, options, pyproject)
+        _deliver(render(report, options.output_format, color=color), to_file)
     except _UsageError as exc:
         print(f"driftcheck: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except DriftcheckError as exc:
         print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
         return EXIT_ERROR
-    if not getattr(ns, "output", None):
-        _write(out)
     if report.drift and not options.exit_zero:
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
+def _why(root: Path, options: Any, pyproject: Any, name: str, to_file: str | None) -> int:
+    from driftcheck.check import prepare
+    from driftcheck.why import explain, render_text
+
+    answer = explain(prepare(root, options, pyproject), name)
+    if options.output_format == "json":
+        import json
+
+        document = {"schema_version": 1, "command": "why", **answer}
+        _deliver(json.dumps(document, indent=2) + "\n", to_file)
+    elif options.output_format == "text":
+        _deliver(render_text(answer), to_file)
+    else:
+        raise _UsageError("why prints text or json")
+    return EXIT_OK
+
+
+def _exit_many(results: Sequence[Any], exit_zero: bool) -> int:
+    if any(r.error for r in results):
+        return EXIT_ERROR
+    if any(r.report.drift for r in results) and not exit_zero:
         return EXIT_DRIFT
     return EXIT_OK

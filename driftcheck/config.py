@@ -35,6 +35,7 @@ class Options(NamedTuple):
     no_build_isolation: bool = False
     exit_zero: bool = False
     verify_files: bool = False
+    selection: str = "flags"
 
 
 # Config key -> (selection flag dest, expected type).
@@ -65,8 +66,11 @@ _TOP_KEYS: dict[str, type] = {
     "no-build-isolation": bool,
     "exit-zero": bool,
     "verify-files": bool,
+    "selection": str,
 }
-KNOWN_KEYS = frozenset(_SELECTION_KEYS) | frozenset(_TOP_KEYS)
+# Read elsewhere: `projects` (driftcheck.many).
+_OTHER_KEYS = frozenset({"projects"})
+KNOWN_KEYS = frozenset(_SELECTION_KEYS) | frozenset(_TOP_KEYS) | _OTHER_KEYS
 
 
 def _typed(where: str, key: str, value: Any, kind: type) -> Any:

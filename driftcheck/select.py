@@ -243,6 +243,15 @@ def _roots(lock: UvLock, sel: UvSelection, project: ProjectInfo) -> list[str]:
     return members
 
 
+def root_indices(
+    lock: UvLock, sel: UvSelection, project: ProjectInfo, evaluate: MarkerEvaluator
+) -> list[int]:
+    """The packages a selection starts from: its members, and an inherited group root."""
+    roots = [_find_root(lock, n, evaluate) for n in _roots(lock, sel, project)]
+    group_root = _group_root(lock, sel, project, roots)
+    return roots if group_root is None else [*roots, group_root]
+
+
 def select_uv(
     lock: UvLock, sel: UvSelection, project: ProjectInfo, evaluate: MarkerEvaluator
 ) -> Selected:

@@ -198,13 +198,26 @@ def _str_list(check: _Checker, value: Any, where: str, index: int | None, label:
     return list(value)
 
 
+_READ: dict[tuple[str, str], tuple[bytes, UvLock]] = {}
+
+
 def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
-    """Read and validate a uv.lock file.
+    """Read and validate a uv.lock file; parsed once per process while its bytes are the
+    same (``infer`` and ``why`` plan many selections of one lock).
 
     :param shown: how the path is named in messages (defaults to ``path``).
     """
     shown = shown or str(path)
     data_bytes = read_bytes(path, shown)
+    cached = _READ.get((str(path), shown))
+    if cached is not None and cached[0] == data_bytes:
+        return cached[1]
+    lock = _parse_uv_lock(data_bytes, path, shown)
+    _READ[(str(path), shown)] = (data_bytes, lock)
+    return lock
+
+
+def _parse_uv_lock(data_bytes: bytes, path: Path, shown: str) -> UvLock:
     data = None
     lines: list[int] | None = []
     try:
@@ -455,6 +468,13 @@ def _source_key_matches(package_source: Any, wanted: dict[str, Any]) -> bool:
 
 
 # --- the reader interface ---------------------------------------------------------------
+
+
+def roots_of(lock: UvLock, sel: Any, pyproject: Any, evaluate: Any) -> list[int]:
+    """Indices of the packages the selection ``sel`` starts from."""
+    from driftcheck.select import root_indices
+
+    return root_indices(lock, sel, _project_info(lock, pyproject, sel.packages), evaluate)
 
 
 def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> Any:

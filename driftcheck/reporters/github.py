@@ -46,6 +46,14 @@ def render(report: Report) -> str:
         key=lambda f: (_RANK[f.kind], f.name),
     )
     lines = []
+    inferred = report.selection.get("inferred")
+    if inferred is not None:
+        lines.append(
+            "::notice title=driftcheck::"
+            + escape_data(
+                f"selection inferred from the environment: {inferred or '(the defaults)'}"
+            )
+        )
     if len(findings) > MAX_ANNOTATIONS:
         listed, rest = findings[: MAX_ANNOTATIONS - 1], findings[MAX_ANNOTATIONS - 1 :]
     else:

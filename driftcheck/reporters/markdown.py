@@ -34,6 +34,11 @@ def render(report: Report) -> str:
     else:
         counts = ", ".join(f"{report.count(k)} {k}" for k in _TITLES if report.count(k))
         lines.append(f"**Drift** in {where}: {counts}.")
+    inferred = report.selection.get("inferred")
+    if inferred is not None:
+        lines.append(
+            f"\nSelection inferred from the environment: `{inferred or '(the defaults)'}`."
+        )
     for kind in _TITLES:
         rows = [f for f in report.findings if f.kind == kind and not f.allowed]
         if rows:

@@ -66,6 +66,7 @@ def render(report: Report) -> str:
                     }
                 },
                 "results": results,
+                "properties": {"selection": report.selection},
             }
         ],
     }

@@ -52,6 +52,9 @@ def render(report: Report, *, color: bool = False) -> str:
             f"driftcheck: {env} matches {lock} ({report.lock_format}), "
             f"{report.checked} packages checked"
         )
+    inferred = report.selection.get("inferred")
+    if inferred is not None:
+        lines.append(f"selection inferred from the environment: {inferred or '(the defaults)'}")
     lines.extend(_line(f, color) for f in report.findings)
     if report.allow_snippet:
         lines.append("hint: to keep them, declare them in pyproject.toml:")

@@ -1,0 +1,145 @@
+"""Many projects in one call: ``driftcheck check DIR…`` or ``[tool.driftcheck] projects``.
+
+Each project is checked with its own lock, environment and configuration, concurrently;
+results keep the order the projects were given in (a glob's matches are sorted), so the
+combined report is the same on every run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from driftcheck.errors import ConfigError, DriftcheckError
+from driftcheck.models import Report
+from driftcheck.paths import shown
+
+__all__ = ["ProjectResult", "check_many", "project_dirs", "render_many"]
+
+SCHEMA_VERSION = 2
+
+
+class ProjectResult(NamedTuple):
+    project: Path
+    report: Report | None
+    error: str | None
+
+
+def project_dirs(root: Path, dirs: Sequence[str], project_given: bool) -> list[Path] | None:
+    """The projects to check, or ``None`` for the usual single-project check.
+
+    Directories given on the command line win; otherwise the root project's
+    ``[tool.driftcheck] projects`` globs (relative to it) are expanded.
+    """
+    if dirs:
+        if project_given:
+            raise ConfigError("give projects as DIR arguments or --project, not both")
+        return [Path(d).absolute() for d in dirs]
+    from driftcheck.project import read_pyproject
+
+    pyproject = read_pyproject(root)
+    patterns = (pyproject.tool_driftcheck or {}).get("projects")
+    if patterns is None:
+        return None
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise ConfigError(f"{pyproject.path}: 'projects' must be a list of globs")
+    found: dict[Path, None] = {}
+    for pattern in patterns:
+        matches = sorted(p for p in root.glob(pattern) if p.is_dir())
+        if not matches:
+            raise ConfigError(f"{pyproject.path}: projects glob {pattern!r} matches no directory")
+        found.update(dict.fromkeys(m.absolute() for m in matches))
+    return list(found)
+
+
+def check_many(
+    dirs: Sequence[Path],
+    options: Any,
+    given: set[str],
+    configured: Callable[[Path, Any, set[str]], tuple[Any, Any]],
+) -> list[ProjectResult]:
+    """Check each project (concurrently); errors are kept per project, not raised.
+
+    Each fix command starts with ``cd PROJECT &&``, to be run from where driftcheck was.
+    """
+    import shlex
+
+    from driftcheck.check import run_check
+
+    def one(project: Path) -> ProjectResult:
+        try:
+            project_options, pyproject = configured(project, options, given)
+            report = run_check(project, project_options, pyproject)
+            if report.fix_command:
+                fix = f"cd {shlex.quote(shown(project))} && {report.fix_command}"
+                report = report._replace(fix_command=fix)
+            return ProjectResult(project, report, None)
+        except DriftcheckError as exc:
+            return ProjectResult(project, None, exc.one_line())
+
+    workers = max(1, min(len(dirs), os.cpu_count() or 1, 8))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(one, dirs))  # map keeps the given order
+    for result in results:
+        if result.error:
+            print(f"driftcheck: error: {result.error}", file=sys.stderr)
+    return results
+
+
+def render_many(results: Sequence[ProjectResult], output_format: str, *, color: bool) -> str:
+    from driftcheck.reporters import render
+
+    if output_format == "json":
+        from driftcheck import __version__
+        from driftcheck.reporters.json import report_to_json
+
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "driftcheck_version": __version__,
+            "drift": any(r.report is not None and r.report.drift for r in results),
+            "error": any(r.error is not None for r in results),
+            "projects": [
+                {
+                    "project": str(r.project),
+                    "report": report_to_json(r.report) if r.report else None,
+                    "error": r.error,
+                }
+                for r in results
+            ],
+        }
+        return json.dumps(document, indent=2) + "\n"
+    if output_format == "sarif":
+        runs: list[Any] = []
+        base: dict[str, Any] = {}
+        for r in results:
+            if r.report is not None:
+                base = json.loads(render(r.report, "sarif"))
+                runs += base["runs"]
+        return json.dumps({**base, "runs": runs}, indent=2) + "\n"
+    sections = []
+    for r in results:
+        body = render(r.report, output_format, color=color) if r.report else None
+        if output_format == "github":
+            sections.append(body or f"::error title=driftcheck::{r.error}\n")
+            continue
+        heading = (
+            f"## {shown(r.project)}" if output_format == "markdown" else f"== {shown(r.project)} =="
+        )
+        sections.append(f"{heading}\n{body or f'driftcheck: error: {r.error}' + chr(10)}")
+    drifted = [shown(r.project) for r in results if r.report is not None and r.report.drift]
+    failed = [shown(r.project) for r in results if r.error]
+    summary = f"driftcheck: {len(results)} projects checked"
+    if drifted:
+        summary += f"; drift in {', '.join(drifted)}"
+    if failed:
+        summary += f"; errors in {', '.join(failed)}"
+    if not drifted and not failed:
+        summary += "; all match their lockfiles"
+    if output_format == "github":
+        return "".join(sections)
+    return "\n".join(sections) + "\n" + summary + "\n"
