@@ -231,13 +231,14 @@ def run_infer(root: Path, options: Any, pyproject: Any, *, color: bool) -> tuple
             "report": report_to_json(report),
         }
         return json.dumps(document, indent=2) + "\n", report.drift
+    from driftcheck.paths import shown
     from driftcheck.reporters import render
 
     if options.output_format != "text":
         return render(report, options.output_format, color=color), report.drift
     how = "every subset" if inferred.exhaustive else "a greedy search"
     head = (
-        f"driftcheck: {report.environment} was synced with: {command}\n"
+        f"driftcheck: {shown(report.environment)} was synced with: {command}\n"
         f"  ({inferred.options} extras and groups; {how}; {inferred.evaluated} selections checked"
         " in full)\n"
     )

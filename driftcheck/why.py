@@ -174,13 +174,18 @@ def explain(prepared: Prepared, raw_name: str) -> dict[str, Any]:
 
 
 def render_text(answer: dict[str, Any]) -> str:
+    from pathlib import Path
+
+    from driftcheck.paths import shown
+
     name = answer["name"]
+    lockfile = shown(Path(answer["lockfile"]["path"]))
     lines = []
     if not answer["locked"]:
-        lines.append(f"{name} is not in {answer['lockfile']['path']}")
+        lines.append(f"{name} is not in {lockfile}")
     else:
         versions = ", ".join(str(v["version"]) for v in answer["locked"])
-        lines.append(f"{name} is locked at {versions} in {answer['lockfile']['path']}")
+        lines.append(f"{name} is locked at {versions} in {lockfile}")
         for v in answer["locked"]:
             for marker, true in zip(
                 v.get("resolution_markers", []), v.get("resolution_markers_true", []), strict=True
@@ -203,7 +208,7 @@ def render_text(answer: dict[str, Any]) -> str:
             lines.append("  " + " ".join(parts))
     for dist in answer["installed"]:
         installer = f", installer {dist['installer']}" if dist["installer"] else ""
-        lines.append(f"installed: {dist['version']} ({dist['path']}{installer})")
+        lines.append(f"installed: {dist['version']} ({shown(Path(dist['path']))}{installer})")
     if not answer["installed"]:
         lines.append("not installed")
     elif not answer["expected"]:

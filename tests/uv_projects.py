@@ -32,8 +32,8 @@ def _module(name: str) -> dict[str, str]:
 
 
 def _app(root: Path) -> None:
-    # Markers: tomli below 3.11, backports.tarfile (via jaraco.context) below 3.12,
-    # colorama (via click) on Windows only. Dotted and underscored names throughout.
+    # Markers: tomli below 3.11, backports.tarfile (via jaraco.context) below 3.12.
+    # Dotted and underscored names throughout.
     _write(
         root,
         {
