@@ -124,7 +124,11 @@ PDM = [
     ),
     (
         '[metadata]\nlock_version = "4.5.0"\ngroups = "default"\n',
-        "pdm.lock: 'groups' must be a list (at 'metadata.groups')",
+        "pdm.lock: 'groups' must be a list of strings (at 'metadata.groups')",
+    ),
+    (
+        '[metadata]\nlock_version = "4.5.0"\nstrategy = true\n',
+        "pdm.lock: 'strategy' must be a list of strings (at 'metadata.strategy')",
     ),
     (
         '[metadata]\nlock_version = "4.5.0"\n\n[[package]]\nversion = "1"\n',

@@ -129,11 +129,12 @@ PER_LOCK_TEST = settings(max_examples=EXAMPLES // 2, deadline=5000, suppress_hea
 DIST_INFO = settings(max_examples=EXAMPLES, deadline=5000, suppress_health_check=HEALTH)
 
 
-def _check(project: Path, lock: str, data: bytes) -> None:
+OUTPUT = st.sampled_from([[], ["--json"], ["--output-format", "sarif"]])
+
+
+def _check(project: Path, lock: str, data: bytes, output: list[str]) -> None:
     (project / lock).write_bytes(data)
-    code, out, err = driftcheck(["--project", str(project), "--lockfile", lock])
-    assert_clean_outcome(code, out, err)
-    code, out, err = driftcheck(["--json", "--project", str(project), "--lockfile", lock])
+    code, out, err = driftcheck(["--project", str(project), "--lockfile", lock, *output])
     assert_clean_outcome(code, out, err)
 
 
@@ -143,14 +144,16 @@ def _check(project: Path, lock: str, data: bytes) -> None:
 def test_mutated_lockfiles(projects: dict[str, Path], lock: str, data: st.DataObject) -> None:
     mutations = data.draw(st.lists(MUTATION, min_size=1, max_size=6))
     text = mutate(SEEDS[lock], mutations)
-    _check(projects[lock], lock, text.encode("utf-8", "surrogatepass"))
+    _check(projects[lock], lock, text.encode("utf-8", "surrogatepass"), data.draw(OUTPUT))
 
 
 @pytest.mark.parametrize("lock", sorted(SEEDS))
 @PER_LOCK_TEST
-@given(raw=st.binary(max_size=300))
-def test_random_bytes_as_lockfile(projects: dict[str, Path], lock: str, raw: bytes) -> None:
-    _check(projects[lock], lock, raw)
+@given(raw=st.binary(max_size=300), output=OUTPUT)
+def test_random_bytes_as_lockfile(
+    projects: dict[str, Path], lock: str, raw: bytes, output: list[str]
+) -> None:
+    _check(projects[lock], lock, raw, output)
 
 
 FILE_NAME = st.text(
@@ -194,6 +197,7 @@ RECORDS = st.one_of(
     record=RECORDS,
     direct_url=DIRECT_URLS,
     layout=st.sampled_from([".dist-info", ".egg-info", ".egg-link"]),
+    args=st.sampled_from([[], ["--verify-files"], ["--json", "--verify-files"]]),
 )
 def test_random_dist_info(
     projects: dict[str, Path],
@@ -202,6 +206,7 @@ def test_random_dist_info(
     record: bytes,
     direct_url: bytes,
     layout: str,
+    args: list[str],
 ) -> None:
     project = projects["uv.lock"]
     (project / "uv.lock").write_text(SEEDS["uv.lock"])
@@ -219,11 +224,10 @@ def test_random_dist_info(
     except OSError:  # a name the file system refuses (too long...): nothing to test
         return
     try:
-        for args in ([], ["--verify-files"], ["--json", "--verify-files"]):
-            code, out, err = driftcheck(["--project", str(project), *args])
-            assert_clean_outcome(code, out, err)
-            # A broken dist is a finding; only a version uv cannot parse stops the check.
-            assert code != 2 or "in the folder name (uv cannot read" in err, err
+        code, out, err = driftcheck(["--project", str(project), *args])
+        assert_clean_outcome(code, out, err)
+        # A broken dist is a finding; only a version uv cannot parse stops the check.
+        assert code != 2 or "in the folder name (uv cannot read" in err, err
     finally:
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry)

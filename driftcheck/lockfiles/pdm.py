@@ -163,8 +163,15 @@ def plan(ctx: Any) -> Any:
             where="metadata.lock_version",
         )
     locked_groups = meta.get("groups", [])
-    if not isinstance(locked_groups, list):
-        raise LockfileError(ctx.shown, "'groups' must be a list", where="metadata.groups")
+    if not isinstance(locked_groups, list) or not all(isinstance(g, str) for g in locked_groups):
+        raise LockfileError(
+            ctx.shown, "'groups' must be a list of strings", where="metadata.groups"
+        )
+    strategy = meta.get("strategy", [])
+    if not isinstance(strategy, list) or not all(isinstance(v, str) for v in strategy):
+        raise LockfileError(
+            ctx.shown, "'strategy' must be a list of strings", where="metadata.strategy"
+        )
     packages = data.get("package", [])
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
@@ -173,7 +180,6 @@ def plan(ctx: Any) -> Any:
     groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
 
     root = ctx.lockfile.parent.absolute()
-    strategy = meta.get("strategy", [])
     if "inherit_metadata" in strategy:
         chosen = [
             i

@@ -66,7 +66,10 @@ def render(report: Report) -> str:
                     }
                 },
                 "results": results,
-                "properties": {"selection": report.selection},
+                "properties": {
+                    "selection": report.selection,
+                    "fix": report.fix_command if report.drift else None,
+                },
             }
         ],
     }
