@@ -214,12 +214,14 @@ def _write(text: str) -> None:
 COMMANDS = ("check", "why", "infer")
 
 
-def _configured(root: Path, options: Any, given: set[str]) -> tuple[Any, Any]:
+def _configured(
+    root: Path, options: Any, given: set[str], pyproject: Any = None
+) -> tuple[Any, Any]:
     """The options with the project's ``[tool.driftcheck]`` applied, and its pyproject."""
     from driftcheck.config import apply_config
     from driftcheck.project import read_pyproject
 
-    pyproject = read_pyproject(root)
+    pyproject = pyproject or read_pyproject(root)
     config = pyproject.tool_driftcheck
     if config is not None:
         options = apply_config(config, f"{pyproject.path}", options, given)
@@ -263,17 +265,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         to_file = getattr(ns, "output", None)
         color = not to_file and _use_color(getattr(ns, "color", None), sys.stdout)
         root = Path(ns.project).absolute() if "project" in given else find_project_root(Path.cwd())
-        if command == "check":
-            from driftcheck.many import project_dirs
+        from driftcheck.project import read_pyproject
 
-            dirs = project_dirs(root, getattr(ns, "dirs", []), "project" in given)
-            if dirs is not None:
-                from driftcheck.many import check_many, render_many
+        dirs = getattr(ns, "dirs", [])
+        pyproject = None if dirs else read_pyproject(root)
+        many = dirs or (pyproject is not None and "projects" in (pyproject.tool_driftcheck or {}))
+        if command == "check" and many:
+            from driftcheck.many import check_many, project_dirs, render_many
 
-                results = check_many(dirs, options, given, _configured)
-                _deliver(render_many(results, options.output_format, color=color), to_file)
-                return _exit_many(results, options.exit_zero)
-        options, pyproject = _configured(root, options, given)
+            projects = project_dirs(root, dirs, "project" in given, pyproject)
+            results = check_many(projects, options, given, _configured)
+            _deliver(render_many(results, options.output_format, color=color), to_file)
+            return _exit_many(results, options.exit_zero)
+        options, pyproject = _configured(root, options, given, pyproject)
         if command == "why":
             return _why(root, options, pyproject, ns.name, to_file)
         if options.selection not in ("flags", "infer"):

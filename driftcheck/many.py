@@ -11,7 +11,6 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,22 +29,16 @@ class ProjectResult(NamedTuple):
     error: str | None
 
 
-def project_dirs(root: Path, dirs: Sequence[str], project_given: bool) -> list[Path] | None:
-    """The projects to check, or ``None`` for the usual single-project check.
-
-    Directories given on the command line win; otherwise the root project's
-    ``[tool.driftcheck] projects`` globs (relative to it) are expanded.
-    """
+def project_dirs(
+    root: Path, dirs: Sequence[str], project_given: bool, pyproject: Any
+) -> list[Path]:
+    """The projects to check: directories given on the command line, or else the root
+    project's ``[tool.driftcheck] projects`` globs (relative to it), expanded."""
     if dirs:
         if project_given:
             raise ConfigError("give projects as DIR arguments or --project, not both")
         return [Path(d).absolute() for d in dirs]
-    from driftcheck.project import read_pyproject
-
-    pyproject = read_pyproject(root)
-    patterns = (pyproject.tool_driftcheck or {}).get("projects")
-    if patterns is None:
-        return None
+    patterns = pyproject.tool_driftcheck["projects"]
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
         raise ConfigError(f"{pyproject.path}: 'projects' must be a list of globs")
     found: dict[Path, None] = {}
@@ -81,6 +74,8 @@ def check_many(
             return ProjectResult(project, report, None)
         except DriftcheckError as exc:
             return ProjectResult(project, None, exc.one_line())
+
+    from concurrent.futures import ThreadPoolExecutor
 
     workers = max(1, min(len(dirs), os.cpu_count() or 1, 8))
     with ThreadPoolExecutor(max_workers=workers) as pool:
