@@ -198,32 +198,27 @@ def _str_list(check: _Checker, value: Any, where: str, index: int | None, label:
     return list(value)
 
 
-_READ: dict[tuple[str, str], tuple[bytes, UvLock]] = {}
+_READ: dict[tuple[str, str], UvLock] = {}
 
 
 def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
-    """Read and validate a uv.lock file; parsed once per process while its bytes are the
-    same (``infer`` and ``why`` plan many selections of one lock).
+    """Read and validate a uv.lock file; parsed once per process while its text is the
+    same (``infer`` and ``why`` plan many selections of one lock). The cache holds
+    nothing the lock does not hold already (its text), so peak memory does not grow.
 
     :param shown: how the path is named in messages (defaults to ``path``).
     """
     shown = shown or str(path)
     data_bytes = read_bytes(path, shown)
-    cached = _READ.get((str(path), shown))
-    if cached is not None and cached[0] == data_bytes:
-        return cached[1]
-    lock = _parse_uv_lock(data_bytes, path, shown)
-    _READ[(str(path), shown)] = (data_bytes, lock)
-    return lock
-
-
-def _parse_uv_lock(data_bytes: bytes, path: Path, shown: str) -> UvLock:
-    data = None
-    lines: list[int] | None = []
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
+    cached = _READ.get((str(path), shown))
+    if cached is not None and text and cached.text == text:
+        return cached
+    data = None
+    lines: list[int] | None = []
     if text:
         from driftcheck.lockfiles.uv_fast import parse
 
@@ -233,7 +228,10 @@ def _parse_uv_lock(data_bytes: bytes, path: Path, shown: str) -> UvLock:
             data = None
     if data is None:
         data, lines = load_toml(data_bytes, shown), None
-    return _build(data, path, shown, text, lines)
+    del data_bytes
+    lock = _build(data, path, shown, text, lines)
+    _READ[(str(path), shown)] = lock
+    return lock
 
 
 def _build(
