@@ -34,6 +34,11 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="driftcheck",
         description="Check that a Python environment matches its lockfile.",
+        epilog=(
+            "commands: check [DIR...] (the default; several projects at once), "
+            "why NAME (why a package is or is not expected), "
+            "infer (the extras and groups the environment was synced with)"
+        ),
         argument_default=S,
     )
     p.add_argument("--version", action="version", version=f"driftcheck {__version__}")
