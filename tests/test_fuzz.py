@@ -66,7 +66,7 @@ HOSTILE = st.sampled_from(
         "-r ../../x.txt",
         "-e ~nobody/x",
         "./pkg",
-        "file:///tmp/\x00",
+        "file:///nowhere/\x00",
     ]
 )
 MUTATION = st.one_of(
