@@ -266,7 +266,7 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
     import importlib_metadata
 
     try:
-        version = importlib_metadata.PathDistribution(dist.meta_dir).metadata["Version"]
+        version = importlib_metadata.PathDistribution(Path(dist.meta_dir)).metadata["Version"]
     except (OSError, KeyError, ValueError):
         return None
     return str(version) if version else None
@@ -308,7 +308,7 @@ def _egg_link(entry: os.DirEntry[str]) -> InstalledDist:
         name=canonicalize_name(raw_name),
         raw_name=raw_name,
         version="",
-        meta_dir=Path(entry.path),
+        meta_dir=entry.path,
         layout="egg-link",
     )
     try:
@@ -318,7 +318,11 @@ def _egg_link(entry: os.DirEntry[str]) -> InstalledDist:
         return dist._replace(problem=f"{entry.name}: unreadable ({exc})")
     for candidate in sorted(Path(target).glob("*.egg-info")) if target else []:
         info = InstalledDist(
-            name=dist.name, raw_name=raw_name, version="", meta_dir=candidate, layout="egg-info"
+            name=dist.name,
+            raw_name=raw_name,
+            version="",
+            meta_dir=str(candidate),
+            layout="egg-info",
         )
         return dist._replace(version=_version_from_metadata(info) or "")
     return dist._replace(
@@ -347,11 +351,11 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                 continue
             raw_name, version, layout = parsed
             problem = None
-            if _undecodable(entry.name):
+            if not entry.name.isascii() and _undecodable(entry.name):
                 raw_name = _printable(raw_name)
                 version = _printable(version) if version else version
                 problem = f"{_printable(entry.name)}: its name is not valid UTF-8"
-            meta_dir = Path(entry.path)
+            meta_dir = entry.path
             is_dir = entry.is_dir()
             kind = layout if is_dir else "egg-info-file"
             if not is_dir and entry.is_symlink():
@@ -377,7 +381,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                     "(uv cannot read this environment either); remove or reinstall it"
                 )
             found.append(dist)
-    found.sort(key=lambda d: (d.name, str(d.meta_dir)))
+    found.sort(key=lambda d: (d.name, d.meta_dir))
     return found
 
 

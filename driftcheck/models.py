@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
@@ -71,14 +72,15 @@ class LockedPackage(NamedTuple):
 class InstalledDist(NamedTuple):
     """One installed distribution, as found on disk.
 
-    :param meta_dir: the ``.dist-info`` / ``.egg-info`` directory (or file).
+    :param meta_dir: the path of the ``.dist-info`` / ``.egg-info`` directory (or file),
+        a plain string: thousands are listed per run, and most are never opened.
     :param raw_name: the name as spelled on disk, before normalisation.
     """
 
     name: str
     raw_name: str
     version: str
-    meta_dir: Path
+    meta_dir: str
     layout: Literal["dist-info", "egg-info", "egg-info-file", "egg-link"]
     problem: str | None = None
     """What is wrong with the metadata entry itself (a broken link, an undecodable name)."""
@@ -86,9 +88,14 @@ class InstalledDist(NamedTuple):
     def read_text(self, filename: str) -> str | None:
         """Read a file of the metadata directory, or ``None`` when it is absent or unreadable."""
         if self.layout == "egg-info-file":
-            return self.meta_dir.read_text(encoding="utf-8") if filename == "PKG-INFO" else None
+            if filename != "PKG-INFO":
+                return None
+            path = self.meta_dir
+        else:
+            path = os.path.join(self.meta_dir, filename)
         try:
-            return (self.meta_dir / filename).read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as file:
+                return file.read()
         except (OSError, UnicodeDecodeError):
             return None
 

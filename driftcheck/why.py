@@ -134,8 +134,7 @@ def explain(prepared: Prepared, raw_name: str) -> dict[str, Any]:
         "paths": [],
         "would_select": [],
         "installed": [
-            {"version": d.version, "path": str(d.meta_dir), "installer": d.installer}
-            for d in installed
+            {"version": d.version, "path": d.meta_dir, "installer": d.installer} for d in installed
         ],
     }
     if result.format == "uv.lock":

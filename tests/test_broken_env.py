@@ -179,6 +179,7 @@ def test_permission_denied_inside_a_dist_info(
 
     real_open = builtins.open
     info = str(site(project) / "six-1.17.0.dist-info")
+    Path(info, "direct_url.json").write_text("{}")  # there, but the OS refuses to open it
 
     def denied(file: object, *args: object, **kwargs: object) -> object:
         if str(file).startswith(info):

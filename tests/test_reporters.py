@@ -39,7 +39,7 @@ def _extraneous(name: str) -> Finding:
         name=name,
         raw_name=name,
         version="2.0",
-        meta_dir=Path(f"/x/{name}-2.0.dist-info"),
+        meta_dir=f"/x/{name}-2.0.dist-info",
         layout="dist-info",
     )
     return Finding(

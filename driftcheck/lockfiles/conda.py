@@ -152,7 +152,7 @@ def _conda_findings(expected: list[dict[str, Any]], prefix: Path) -> list[Findin
 
 def _record_dist(name: str, have: tuple[str, str, Path]) -> InstalledDist:
     return InstalledDist(
-        name=name, raw_name=name, version=have[0], meta_dir=have[2], layout="egg-info-file"
+        name=name, raw_name=name, version=have[0], meta_dir=str(have[2]), layout="egg-info-file"
     )
 
 

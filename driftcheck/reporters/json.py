@@ -28,7 +28,7 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
             "version": dist.version,
             "source": finding.installed_source.to_json() if finding.installed_source else None,
             "installer": dist.installer,
-            "path": str(dist.meta_dir),
+            "path": dist.meta_dir,
         }
     return {
         "kind": finding.kind,
