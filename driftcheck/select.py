@@ -381,11 +381,14 @@ def _walk(
 
     def follow(dep: UvDependency, path: tuple[str, ...]) -> bool:
         target = packages[dep.target].locked.name
-        newly = {_enc_extra(target, e) for e in dep.extras} if lock.conflicts else set()
-        if not evaluate(dep.marker, active | newly):
+        if dep.extras and lock.conflicts:
+            newly = {_enc_extra(target, e) for e in dep.extras}
+            if dep.marker is not None and not evaluate(dep.marker, active | newly):
+                return False
+            if collect is not None:
+                collect.update(newly)
+        elif dep.marker is not None and not evaluate(dep.marker, active):
             return False
-        if collect is not None:
-            collect.update(newly)
         reach(dep.target, (*path, target), True)
         push(dep.target, None)
         for extra in dep.extras:

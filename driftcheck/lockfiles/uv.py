@@ -148,6 +148,8 @@ class _Checker:
 # A plain release ("1.2.3") is a valid version; anything else goes to packaging.
 _PLAIN_RELEASE = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
 
+_NO_NAMES: frozenset[str] = frozenset()
+
 _TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
 
 
@@ -156,11 +158,12 @@ def _article(word: str) -> str:
 
 
 def _parse_source(
-    check: _Checker, raw: Any, where: str, index: int, label: str, root: Path
+    check: _Checker, raw: Any, package_where: str, index: int, label: str, root: Path
 ) -> tuple[Source, tuple[Any, ...]]:
+    where = f"{package_where}.source"
     if not isinstance(raw, dict):
         check.fail(f"{label}'source' must be a table", where, index)
-    kinds = [k for k in _SOURCE_KINDS if k in raw]
+    kinds = [k for k in raw if k in _SOURCE_KINDS]  # (raw has one key, as a rule)
     if len(kinds) != 1:
         check.fail(
             f"{label}'source' must have exactly one of {', '.join(_SOURCE_KINDS)}", where, index
@@ -174,7 +177,7 @@ def _parse_source(
         return Source(kind="registry", url=value), key
     if kind in ("editable", "directory", "virtual", "path"):
         path = value if Path(value).is_absolute() else os.path.normpath(root / value)
-        return Source(kind=kind, path=str(path)), key  # type: ignore[arg-type]
+        return Source(kind=kind, path=str(path)), key
     if kind == "url":
         sub = raw.get("subdirectory")
         return Source(
@@ -281,20 +284,26 @@ def _build(
                 check.fail(f"{label}invalid version {version_value!r}", f"{where}.version", i)
         if "source" not in raw:
             check.fail(f"{label}missing required key 'source'", where, i)
-        source, source_key = _parse_source(check, raw["source"], f"{where}.source", i, label, root)
-        markers = _str_list(
-            check, raw.get("resolution-markers"), f"{where}.resolution-markers", i, label
-        )
-        for k, marker in enumerate(markers):
-            check.marker(marker, f"{where}.resolution-markers[{k}]", i, label)
-        metadata = raw.get("metadata") or {}
-        if not isinstance(metadata, dict):
-            check.fail(f"{label}'metadata' must be a table", f"{where}.metadata", i)
-        provides = _str_list(
-            check, metadata.get("provides-extras"), f"{where}.metadata.provides-extras", i, label
-        )
-        requires_dev = metadata.get("requires-dev") or {}
-        declared_groups = frozenset(requires_dev) if isinstance(requires_dev, dict) else frozenset()
+        source, source_key = _parse_source(check, raw["source"], where, i, label, root)
+        markers: list[str] = []
+        if "resolution-markers" in raw:  # (most packages have none of these optional keys)
+            where_markers = f"{where}.resolution-markers"
+            markers = _str_list(check, raw["resolution-markers"], where_markers, i, label)
+            for k, marker in enumerate(markers):
+                check.marker(marker, f"{where_markers}[{k}]", i, label)
+        provides_extras = declared_groups = _NO_NAMES
+        metadata = raw.get("metadata")
+        if metadata:
+            if not isinstance(metadata, dict):
+                check.fail(f"{label}'metadata' must be a table", f"{where}.metadata", i)
+            provides = metadata.get("provides-extras")
+            where_provides = f"{where}.metadata.provides-extras"
+            provides_extras = frozenset(
+                canonicalize_name(e) for e in _str_list(check, provides, where_provides, i, label)
+            )
+            requires_dev = metadata.get("requires-dev")
+            if isinstance(requires_dev, dict):
+                declared_groups = frozenset(canonicalize_name(g) for g in requires_dev)
         packages.append(
             UvPackage(
                 locked=LockedPackage(name=name, version=version_value, source=source),
@@ -302,8 +311,8 @@ def _build(
                 dependencies=[],
                 optional={},
                 groups={},
-                provides_extras=frozenset(canonicalize_name(e) for e in provides),
-                declared_groups=frozenset(canonicalize_name(g) for g in declared_groups),
+                provides_extras=provides_extras,
+                declared_groups=declared_groups,
             )
         )
         by_name.setdefault(name, []).append(i)
@@ -312,7 +321,19 @@ def _build(
             check.fail(f"{label}duplicate package entry (same name, version and source)", where, i)
         by_key[key] = i
 
-    def resolve(dep: Any, where: str, owner: int) -> UvDependency:
+    plain: dict[int, UvDependency] = {}  # edges with nothing but a name, shared
+
+    def resolve(dep: Any, prefix: str, j: int, owner: int) -> UvDependency:
+        if type(dep) is dict and len(dep) == 1:  # most edges: `{ name = "..." }`
+            dep_name = dep.get("name")
+            if type(dep_name) is str:
+                candidates = by_name.get(canonicalize_name(dep_name))
+                if candidates is not None and len(candidates) == 1:
+                    edge = plain.get(candidates[0])
+                    if edge is None:
+                        edge = plain[candidates[0]] = UvDependency(candidates[0], (), None)
+                    return edge
+        where = f"{prefix}[{j}]"
         owner_label = f"package '{packages[owner].locked.name}': "
         if not isinstance(dep, dict):
             check.fail(f"{owner_label}dependency must be a table", where, owner)
@@ -360,12 +381,14 @@ def _build(
     for i, raw in enumerate(raw_packages):
         where = f"package[{i}]"
         pkg = packages[i]
-        deps = raw.get("dependencies", [])
-        if not isinstance(deps, list):
-            check.fail("'dependencies' must be an array", f"{where}.dependencies", i)
-        pkg.dependencies[:] = [
-            resolve(d, f"{where}.dependencies[{j}]", i) for j, d in enumerate(deps)
-        ]
+        deps = raw.get("dependencies")
+        if deps is not None:
+            if not isinstance(deps, list):
+                check.fail("'dependencies' must be an array", f"{where}.dependencies", i)
+            prefix = f"{where}.dependencies"
+            pkg.dependencies[:] = [resolve(d, prefix, j, i) for j, d in enumerate(deps)]
+        if "optional-dependencies" not in raw and "dev-dependencies" not in raw:
+            continue
         for table_key, attr in (
             ("optional-dependencies", "optional"),
             ("dev-dependencies", "groups"),
@@ -379,7 +402,7 @@ def _build(
                 if not isinstance(group_deps, list):
                     check.fail(f"'{table_key}.{group_name}' must be an array", gwhere, i)
                 resolved[canonicalize_name(group_name)] = [
-                    resolve(d, f"{gwhere}[{j}]", i) for j, d in enumerate(group_deps)
+                    resolve(d, gwhere, j, i) for j, d in enumerate(group_deps)
                 ]
 
     manifest = data.get("manifest", {})

@@ -34,6 +34,9 @@ _DEP = re.compile(
 )
 
 
+_KEY = re.compile(r"[A-Za-z0-9_-]+").fullmatch
+
+
 def _loads(text: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
@@ -47,6 +50,10 @@ def _dep(line: str) -> dict[str, Any]:
     match = _DEP.match(line)
     if match is None:
         return _loads("x = " + line.strip().rstrip(","))["x"]  # type: ignore[no-any-return]
+    return _dep_of(match)
+
+
+def _dep_of(match: re.Match[str]) -> dict[str, Any]:
     name, version, kind, where, extra, marker = match.groups()
     dep: dict[str, Any] = {"name": name}
     if version is not None:
@@ -80,21 +87,49 @@ def _all_deps(lines: list[str]) -> bool:
     return all(line.lstrip().startswith("{ name = ") for line in lines[1:-1])
 
 
-def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | None:
-    """Parse uv.lock text, or ``None`` when it is not in uv's own layout.
+# A package block in uv's most common shape, matched whole (most packages of most locks):
+# name, version, a one-line source, dependencies, sdist, wheels, nothing else.
+_BLOCK = re.compile(
+    r'name = "([^"\\\n]*)"\n'
+    r'(?:version = "([^"\\\n]*)"\n)?'
+    r'source = \{ (registry|editable|directory|virtual|path) = "([^"\\\n]*)" \}\n'
+    r"(?:dependencies = \[\n((?:[^\n]*\n)*?)\]\n)?"
+    r"(?:sdist = [^\n]*\n)?"
+    r"(?:wheels = \[\n(?:[^\n]*\n)*?\]\n)?"
+)
 
-    :param name_lines: if given, receives the 1-based line of each package's ``name``.
-    """
-    start = text.find("\n[[package]]\n")
-    if start == -1:
+_HEADER = "\n[[package]]\n"
+
+
+def _block(chunk: str) -> dict[str, Any] | None:
+    """A package block in the common shape, or ``None`` for the line-by-line reader."""
+    match = _BLOCK.fullmatch(chunk)
+    if match is None:
         return None
-    data = _loads(text[: start + 1])
-    first_line = text.count("\n", 0, start) + 2  # the line of lines[0] below
-    packages: list[dict[str, Any]] = []
-    data["package"] = packages
-    lines = text[start + 1 :].split("\n")
-    table: dict[str, Any] = {}
-    package: dict[str, Any] = {}
+    name, version, kind, where, deps = match.groups()
+    package: dict[str, Any] = {"name": name, "source": {kind: where}}
+    if version is not None:
+        package["version"] = version
+    if deps is not None:
+        dependencies = []
+        for line in deps[:-1].split("\n"):
+            dep = _DEP.match(line)
+            if dep is None:
+                return None
+            dependencies.append(_dep_of(dep))
+        package["dependencies"] = dependencies
+    return package
+
+
+def _chunk(
+    lines: list[str], package: dict[str, Any], name_line: list[int] | None, first_line: int
+) -> bool:
+    """Read one package block line by line into ``package``; ``False`` if outside uv's layout.
+
+    :param name_line: if given, its one item becomes the line of the ``name`` statement.
+    :param first_line: the 1-based line of ``lines[0]``.
+    """
+    table = package
     i, n = 0, len(lines)
     while i < n:
         line = lines[i]
@@ -102,43 +137,63 @@ def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | No
         if not line or line.startswith("#"):
             continue
         if line[0] == "[":
-            if line == "[[package]]":
-                if name_lines is not None:  # the header's line, until a name is seen
-                    name_lines.append(first_line + i - 1)
-                package = {}
-                packages.append(package)
-                table = package
-                continue
             if not line.startswith("[package.") or not line.endswith("]") or "[[" in line:
-                return None  # a table uv does not write here: let tomllib decide
+                return False  # a table uv does not write here: let tomllib decide
             table = package
             for part in line[len("[package.") : -1].split("."):
                 if part.startswith('"'):
-                    return None
+                    return False
                 table = table.setdefault(part, {})
                 if not isinstance(table, dict):
-                    return None
+                    return False
             continue
         key, sep, rest = line.partition(" = ")
-        if not sep or not re.fullmatch(r"[A-Za-z0-9_-]+", key):
-            return None
-        statement = [line]
+        if not sep or not _KEY(key):
+            return False
+        start_line = i - 1
         if rest in ("[", "[[") or (rest.startswith("[") and not rest.endswith("]")):
-            closing = "]]" if rest == "[[" else "]"
-            while i < n and lines[i] != closing:
-                statement.append(lines[i])
-                i += 1
-            if i == n:
-                return None
-            statement.append(lines[i])
-            i += 1
-        if key == "name" and table is package and name_lines:
-            name_lines[-1] = first_line + i - len(statement)
-        if table is package and key in DROPPED:
-            continue
+            try:  # the closing line, found in C: wheel lists are most of the file
+                i = lines.index("]]" if rest == "[[" else "]", i) + 1
+            except ValueError:
+                return False
+        if table is package:
+            if key in DROPPED:
+                continue
+            if key == "name" and name_line:
+                name_line[0] = first_line + start_line
+        statement = lines[start_line:i]
         if key in DROPPED_METADATA and table is package.get("metadata"):
             continue
         if key in table:
-            return None  # a duplicate key: tomllib's error message is the right one
+            return False  # a duplicate key: tomllib's error message is the right one
         table[key] = _value(key, statement)
+    return True
+
+
+def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | None:
+    """Parse uv.lock text, or ``None`` when it is not in uv's own layout.
+
+    :param name_lines: if given, receives the 1-based line of each package's ``name``.
+    """
+    start = text.find(_HEADER)
+    if start == -1:
+        return None
+    data = _loads(text[: start + 1])
+    packages: list[dict[str, Any]] = []
+    data["package"] = packages
+    header_line = text.count("\n", 0, start) + 2  # of the first [[package]]
+    for chunk in text[start + len(_HEADER) :].split(_HEADER):
+        package = _block(chunk)
+        if package is not None:
+            if name_lines is not None:
+                name_lines.append(header_line + 1)
+        else:
+            package = {}
+            name_line = None if name_lines is None else [header_line]
+            if not _chunk(chunk.split("\n"), package, name_line, header_line + 1):
+                return None
+            if name_lines is not None and name_line:
+                name_lines.append(name_line[0])
+        packages.append(package)
+        header_line += chunk.count("\n") + 2
     return data
