@@ -1,12 +1,13 @@
 """A targeted uv.lock parser for the fields driftcheck needs.
 
-uv writes its lock in one fixed layout. This reads it line by line, skipping the
-``sdist`` and ``wheels`` entries (most of the file) without building them, and returns
-exactly what ``tomllib`` would return for the rest: the same dict, minus each
-package's ``sdist``, ``wheels`` and ``metadata.requires-dist``. Lines in the common
-shapes are read with a regular expression; any other statement goes to ``tomllib`` on
-its own; anything outside uv's layout makes :func:`parse` return ``None``, and the
-caller parses the whole file with ``tomllib``. ``tests/test_uv_fast.py`` holds the two
+uv writes its lock in one fixed layout. This reads it package block by package block,
+skipping the ``sdist`` and ``wheels`` entries (most of the file) without building them,
+and returns exactly what ``tomllib`` would return for the rest: the same dict, minus
+each package's ``sdist``, ``wheels`` and ``metadata.requires-dist``. A block in uv's
+usual shape is one regular-expression match; any other block is read line by line,
+with the common statements read by a regular expression and any other statement given
+to ``tomllib`` on its own; anything outside uv's layout makes :func:`parse` return
+``None``, and the caller parses the whole file with ``tomllib``. ``tests/test_uv_fast.py`` holds the two
 equal on every uv.lock the test suite produces.
 """
 
@@ -88,24 +89,22 @@ def _all_deps(lines: list[str]) -> bool:
 
 
 # A package block in uv's most common shape, matched whole (most packages of most locks):
-# name, version, a one-line source, dependencies, sdist, wheels, nothing else.
+# name, version, a one-line source, dependencies, sdist, wheels, nothing else. It is
+# matched in place, at the start of each block, so the file is never cut into copies.
 _BLOCK = re.compile(
     r'name = "([^"\\\n]*)"\n'
     r'(?:version = "([^"\\\n]*)"\n)?'
     r'source = \{ (registry|editable|directory|virtual|path) = "([^"\\\n]*)" \}\n'
-    r"(?:dependencies = \[\n((?:[^\n]*\n)*?)\]\n)?"
+    r"(?:dependencies = \[\n((?:    [^\n]*\n)*?)\]\n)?"
     r"(?:sdist = [^\n]*\n)?"
-    r"(?:wheels = \[\n(?:[^\n]*\n)*?\]\n)?"
+    r"(?:wheels = \[\n(?:    [^\n]*\n)*?\]\n)?"
 )
 
 _HEADER = "\n[[package]]\n"
 
 
-def _block(chunk: str) -> dict[str, Any] | None:
-    """A package block in the common shape, or ``None`` for the line-by-line reader."""
-    match = _BLOCK.fullmatch(chunk)
-    if match is None:
-        return None
+def _block(match: re.Match[str]) -> dict[str, Any] | None:
+    """The package of a :data:`_BLOCK` match; ``None`` if a dependency is in another shape."""
     name, version, kind, where, deps = match.groups()
     package: dict[str, Any] = {"name": name, "source": {kind: where}}
     if version is not None:
@@ -182,18 +181,32 @@ def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | No
     packages: list[dict[str, Any]] = []
     data["package"] = packages
     header_line = text.count("\n", 0, start) + 2  # of the first [[package]]
-    for chunk in text[start + len(_HEADER) :].split(_HEADER):
-        package = _block(chunk)
+    pos, size = start + len(_HEADER), len(text)
+    while True:  # one block per turn: it starts at pos and ends at nxt (-1: the end)
+        package = None
+        match = _BLOCK.match(text, pos)
+        if match is not None:
+            nxt = match.end()
+            if nxt == size:
+                nxt = -1
+            elif not text.startswith(_HEADER, nxt):
+                match = None
+        if match is not None:
+            package = _block(match)
         if package is not None:
             if name_lines is not None:
                 name_lines.append(header_line + 1)
         else:
+            nxt = text.find(_HEADER, pos)
             package = {}
             name_line = None if name_lines is None else [header_line]
+            chunk = text[pos:] if nxt == -1 else text[pos:nxt]
             if not _chunk(chunk.split("\n"), package, name_line, header_line + 1):
                 return None
             if name_lines is not None and name_line:
                 name_lines.append(name_line[0])
         packages.append(package)
-        header_line += chunk.count("\n") + 2
-    return data
+        if nxt == -1:
+            return data
+        header_line += text.count("\n", pos, nxt) + 2
+        pos = nxt + len(_HEADER)
