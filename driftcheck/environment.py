@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from driftcheck.errors import EnvironmentError_
+from driftcheck.markers import valid_version
 from driftcheck.models import InstalledDist
 from driftcheck.names import canonicalize_name
 
@@ -276,22 +277,6 @@ _VALID_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NAME_PARTS = re.compile(r"[a-z0-9]+")
 
 
-_PLAIN_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
-
-
-def _valid_version(version: str) -> bool:
-    """PEP 440; a plain release ("1.2.3") is decided without importing packaging."""
-    if _PLAIN_RELEASE.fullmatch(version):
-        return True
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Version(version)
-    except InvalidVersion:
-        return False
-    return True
-
-
 def _undecodable(name: str) -> bool:
     """A name os.scandir decoded with surrogate escapes (its bytes are not UTF-8)."""
     return any("\udc80" <= c <= "\udcff" for c in name)
@@ -375,7 +360,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
             )
             if not version and not problem:
                 dist = dist._replace(version=_version_from_metadata(dist) or "")
-            elif version and kind == "dist-info" and not problem and not _valid_version(version):
+            elif version and kind == "dist-info" and not problem and not valid_version(version):
                 raise EnvironmentError_(
                     f"{meta_dir}: invalid version {version!r} in the folder name "
                     "(uv cannot read this environment either); remove or reinstall it"

@@ -111,6 +111,19 @@ _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
+def valid_version(text: str) -> bool:
+    """PEP 440 validity; a plain release ("1.2.3") is decided without importing packaging."""
+    if _PLAIN_RELEASE.fullmatch(text):
+        return True
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True
+
+
 def releases_equal(a: str, b: str) -> bool | None:
     """PEP 440 equality of two plain releases ("1.0" == "1.0.0"); ``None`` otherwise."""
     left, right = _release(a), _release(b)

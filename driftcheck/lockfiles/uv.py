@@ -7,13 +7,13 @@ walk from the roots live in :mod:`driftcheck.select`.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple, NoReturn
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from driftcheck.errors import LockfileError
+from driftcheck.markers import valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
 from driftcheck.toml import load_toml, read_bytes
@@ -145,9 +145,6 @@ class _Checker:
         return value
 
 
-# A plain release ("1.2.3") is a valid version; anything else goes to packaging.
-_PLAIN_RELEASE = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
-
 _NO_NAMES: frozenset[str] = frozenset()
 
 _TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
@@ -275,13 +272,8 @@ def _build(
         name = canonicalize_name(raw_name)
         label = f"package '{raw_name}': "
         version_value = check.get(raw, "version", str, where, package=i, label=label)
-        if version_value is not None and not _PLAIN_RELEASE.match(version_value):
-            from packaging.version import InvalidVersion, Version
-
-            try:
-                Version(version_value)
-            except InvalidVersion:
-                check.fail(f"{label}invalid version {version_value!r}", f"{where}.version", i)
+        if version_value is not None and not valid_version(version_value):
+            check.fail(f"{label}invalid version {version_value!r}", f"{where}.version", i)
         if "source" not in raw:
             check.fail(f"{label}missing required key 'source'", where, i)
         source, source_key = _parse_source(check, raw["source"], where, i, label, root)
