@@ -17,6 +17,7 @@ from typing import Any
 
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
+from driftcheck.markers import valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
 
@@ -42,19 +43,80 @@ def env_candidates(root: Path, pyproject: Any) -> list[Path]:
     return [workon / (custom or pipenv_env_name(root.absolute()))]
 
 
-def _line_of(text: str, section: str, name: str) -> int | None:
-    """The line of ``"name": {`` inside the ``section`` object (a cheap scan)."""
-    start = text.find(f'"{section}"')
-    if start == -1:
-        return None
-    match = re.compile(rf'^\s*"{re.escape(name)}"\s*:', re.M).search(text, start)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+class _Lines:
+    """The line of each ``"name": {`` in a section, found in one scan on first use."""
+
+    _KEY = re.compile(r'^\s*"([^"\\]*)"\s*:', re.M)
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._sections: dict[str, dict[str, int]] = {}
+
+    def of(self, section: str, name: str) -> int | None:
+        found = self._sections.get(section)
+        if found is None:
+            found = self._sections[section] = self._scan(section)
+        return found.get(name)
+
+    def _scan(self, section: str) -> dict[str, int]:
+        """The first line of each key after the section's own key (as a search would)."""
+        text = self._text
+        start = text.find(f'"{section}"')
+        found: dict[str, int] = {}
+        if start == -1:
+            return found
+        line, pos = text.count("\n", 0, start) + 1, start
+        for match in self._KEY.finditer(text, start):
+            line += text.count("\n", pos, match.start())
+            pos = match.start()
+            found.setdefault(match.group(1), line)
+        return found
 
 
 def _entry(
-    shown: str, text: str, section: str, name: str, raw: Any, root: Path, evaluate: Any
+    shown: str, lines: _Lines, section: str, name: str, raw: Any, root: Path, evaluate: Any
 ) -> tuple[LockedPackage, str | None]:
-    line = _line_of(text, section, name)
+    """The entry as a locked package (its line is found only if a finding needs it)."""
+    if type(raw) is dict and raw.keys() <= _PINNED_KEYS:
+        pin = raw.get("version")
+        markers = raw.get("markers")
+        if (
+            type(pin) is str
+            and pin.startswith("==")
+            and (markers is None or type(markers) is str)
+            and valid_version(pin[2:])
+            and (not markers or _valid_marker(markers))
+        ):
+            return LockedPackage(
+                name=canonicalize_name(name), version=pin[2:], source=_REGISTRY
+            ), markers
+    return _checked_entry(shown, lines.of(section, name), section, name, raw, root, evaluate)
+
+
+# The keys of a plain registry entry; entries with others take the full path below.
+_PINNED_KEYS = frozenset({"hashes", "index", "version", "markers", "extras"})
+_REGISTRY = Source(kind="registry")
+
+
+def _valid_marker(marker: str) -> bool:
+    from driftcheck.markers import compile_marker
+
+    try:
+        compile_marker(marker)
+    except ValueError:
+        return False
+    return True
+
+
+def _checked_entry(
+    shown: str,
+    line: int | None,
+    section: str,
+    name: str,
+    raw: Any,
+    root: Path,
+    evaluate: Any,
+) -> tuple[LockedPackage, str | None]:
     where = f"{section}.{name}"
     if not isinstance(raw, dict):
         raise LockfileError(shown, f"entry '{name}' must be an object", line=line, where=where)
@@ -113,18 +175,12 @@ def _entry(
                 where=f"{where}.version",
             )
         version = pin.lstrip("=")
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            Version(version)
-        except InvalidVersion:
+        if not valid_version(version):
             raise LockfileError(
                 shown, f"'{name}': invalid version {pin!r}", line=line, where=f"{where}.version"
-            ) from None
-        source = Source(kind="registry")
-    return LockedPackage(
-        name=canonicalize_name(name), version=version, source=source, line=line
-    ), markers
+            )
+        source = _REGISTRY
+    return LockedPackage(name=canonicalize_name(name), version=version, source=source), markers
 
 
 def plan(ctx: Any) -> Any:
@@ -158,20 +214,23 @@ def plan(ctx: Any) -> Any:
         )
     sections = ["default", "develop"] if dev == "include" else ["default"]
     root = ctx.lockfile.parent.absolute()
+    lines = _Lines(text)
     expected: dict[str, Expected] = {}
+    section_of: dict[str, tuple[str, str]] = {}  # canonical name -> (section, key)
     locked: set[str] = set()
     for section in ("default", "develop"):
         table = data.get(section, {})
         if not isinstance(table, dict):
             raise LockfileError(ctx.shown, f"'{section}' must be an object", where=section)
         for name, entry in table.items():
-            package, marker = _entry(ctx.shown, text, section, name, entry, root, ctx.evaluate)
+            package, marker = _entry(ctx.shown, lines, section, name, entry, root, ctx.evaluate)
             locked.add(package.name)
             if section not in sections or package.name in expected:
                 continue
             if marker and not ctx.evaluate(marker):
                 continue
             expected[package.name] = Expected(package=package, required_by=(package.name,))
+            section_of[package.name] = (section, name)
     fix = "pipenv sync --dev && pipenv clean" if dev == "include" else "pipenv sync && pipenv clean"
     return Plan(
         format="Pipfile.lock",
@@ -180,4 +239,5 @@ def plan(ctx: Any) -> Any:
         selection={"dev": dev == "include"},
         fix=fix,
         locked=frozenset(locked),
+        line_of=lambda name: lines.of(*section_of[name]) if name in section_of else None,
     )
