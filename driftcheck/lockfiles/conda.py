@@ -52,11 +52,24 @@ def _build_of(url: str, name: str, version: str) -> str | None:
     return stem[len(prefix) :] if stem.startswith(prefix) else None
 
 
+def _safe_load(raw: bytes) -> Any:
+    """``yaml.safe_load``, through libyaml where pyyaml was built with it (~4x faster)."""
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            return yaml.load(raw, Loader=fast)
+        except yaml.YAMLError:
+            pass  # parse again: the pure-Python loader words errors the same everywhere
+    return yaml.safe_load(raw)
+
+
 def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
     import yaml
 
     try:
-        data = yaml.safe_load(raw)
+        data = _safe_load(raw)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid YAML"
