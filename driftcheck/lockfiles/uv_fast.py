@@ -7,8 +7,8 @@ each package's ``sdist``, ``wheels`` and ``metadata.requires-dist``. A block in 
 usual shape is one regular-expression match; any other block is read line by line,
 with the common statements read by a regular expression and any other statement given
 to ``tomllib`` on its own; anything outside uv's layout makes :func:`parse` return
-``None``, and the caller parses the whole file with ``tomllib``. ``tests/test_uv_fast.py`` holds the two
-equal on every uv.lock the test suite produces.
+``None``, and the caller parses the whole file with ``tomllib``.
+``tests/test_uv_fast.py`` holds the two equal on every uv.lock the test suite produces.
 """
 
 from __future__ import annotations
