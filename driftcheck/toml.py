@@ -9,7 +9,7 @@ from typing import Any
 
 from driftcheck.errors import LockfileError
 
-__all__ = ["array_table_lines", "decode_utf8", "load_toml", "read_bytes"]
+__all__ = ["array_table_lines", "decode_utf8", "load_toml", "read_bytes", "without_arrays"]
 
 _LINE = re.compile(r"at line (\d+)")
 
@@ -37,13 +37,40 @@ def decode_utf8(data: bytes, shown: str) -> str:
         raise LockfileError(shown, "not valid UTF-8", line=line) from None
 
 
-def load_toml(data: bytes, shown: str) -> dict[str, Any]:
-    """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``."""
+def without_arrays(text: str, keys: tuple[str, ...]) -> str:
+    """``text`` with each multi-line array statement of ``keys`` emptied (``files = []``).
+
+    Lockers write one such array per package, a line per file and hash: most of the
+    file, and nothing driftcheck reads. Its lines stay as blank lines, so every line
+    number is unchanged. A file with multi-line strings is returned as it is (such a line
+    could be string content).
+    """
+    if '"""' in text or "'''" in text:
+        return text
+    pattern = _ARRAYS.get(keys)
+    if pattern is None:
+        names = "|".join(map(re.escape, keys))
+        pattern = _ARRAYS[keys] = re.compile(
+            rf"^({names}) = \[\n((?:[ \t][^\n]*\n)*?)\]$", re.MULTILINE
+        )
+    return pattern.sub(lambda m: f"{m.group(1)} = []" + "\n" * (m.group(2).count("\n") + 1), text)
+
+
+_ARRAYS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def load_toml(data: bytes, shown: str, skip_arrays: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``.
+
+    :param skip_arrays: keys whose multi-line arrays are read as empty (:func:`without_arrays`).
+    """
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     text = decode_utf8(data, shown)
+    if skip_arrays:
+        text = without_arrays(text, skip_arrays)
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -25,6 +25,7 @@ from helpers import (
     tool_bin,
     uv_bin,
 )
+from uv_fast_equivalence import assert_skipping_files_equivalent
 
 pytestmark = pytest.mark.differential
 
@@ -121,6 +122,7 @@ _SECTION = re.compile(r"^Packages to (add|update|remove):\n((?:  - .*\n?)*)", re
 def pdm_verdict(
     project: Path, flags: tuple[str, ...], env: dict[str, str]
 ) -> tuple[int, dict[str, str], str]:
+    assert_skipping_files_equivalent(project / "pdm.lock")  # every lock the tests produce
     result = run(
         [tool_bin("pdm"), "sync", "--only-keep", "--dry-run", *flags], project, check=False, **env
     )

@@ -26,6 +26,7 @@ from helpers import (
     tool_bin,
     uv_bin,
 )
+from uv_fast_equivalence import assert_skipping_files_equivalent
 
 pytestmark = pytest.mark.differential
 
@@ -156,6 +157,7 @@ _LINE = re.compile(
 
 
 def poetry_verdict(project: Path, flags: tuple[str, ...]) -> tuple[int, dict[str, str], str]:
+    assert_skipping_files_equivalent(project / "poetry.lock")  # every lock the tests produce
     result = run(
         [tool_bin("poetry"), "sync", "--dry-run", *flags], project, check=False, **POETRY_ENV
     )

@@ -64,3 +64,24 @@ def test_unusual_statements_fall_back_per_statement() -> None:
 )
 def test_declines_what_it_does_not_know(text: str) -> None:
     assert uv_fast.parse(text) is None
+
+
+def test_skipped_arrays_keep_every_line() -> None:
+    from driftcheck.toml import without_arrays
+
+    text = (
+        '[[package]]\nname = "a"\nfiles = [\n    {file = "a.whl", hash = "sha256:00"},\n'
+        '    {file = "a.tar.gz", hash = "sha256:11"},\n]\n\n[package.dependencies]\nb = "*"\n'
+        'files_too = [\n    "kept",\n]\n'
+    )
+    skipped = without_arrays(text, ("files",))
+    assert skipped.splitlines()[2] == "files = []"
+    assert skipped.count("\n") == text.count("\n")
+    assert skipped.splitlines()[7:] == text.splitlines()[7:]  # other keys untouched
+
+
+def test_skipped_arrays_leave_multiline_strings_alone() -> None:
+    from driftcheck.toml import without_arrays
+
+    text = 'description = """\nfiles = [\n    "not an array",\n]\n"""\n'
+    assert without_arrays(text, ("files",)) == text

@@ -1,4 +1,4 @@
-"""The fast uv.lock reader must equal a full TOML parse (minus what it skips)."""
+"""The fast lock readers must equal a full TOML parse (minus what they skip)."""
 
 from __future__ import annotations
 
@@ -35,3 +35,19 @@ def assert_equivalent(lock: Path) -> None:
     assert fast is not None, f"{lock}: the fast reader declined a lock uv wrote"
     assert fast == full_parse_reduced(text), f"{lock}: fast and full parse differ"
     assert lines == array_table_lines(text, "package"), f"{lock}: package lines differ"
+
+
+def assert_skipping_files_equivalent(lock: Path) -> None:
+    """poetry.lock / pdm.lock read with their ``files`` arrays emptied: the same data
+    otherwise, and every line where it was."""
+    from driftcheck.toml import load_toml, without_arrays
+
+    text = lock.read_text(encoding="utf-8")
+    expected = full_parse_reduced(text)
+    for package in expected.get("package", []):
+        if "files" in package:
+            package["files"] = []
+    assert load_toml(text.encode(), lock.name, skip_arrays=("files",)) == expected, lock
+    skipped = without_arrays(text, ("files",))
+    assert skipped.count("\n") == text.count("\n"), lock
+    assert array_table_lines(skipped, "package") == array_table_lines(text, "package"), lock

@@ -149,7 +149,7 @@ def plan(ctx: Any) -> Any:
 
     refuse_other_flags(ctx, "pdm.lock", _PDM_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
-    data = load_toml(raw_bytes, ctx.shown)
+    data = load_toml(raw_bytes, ctx.shown, skip_arrays=("files",))  # hashes: unread
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         raise LockfileError(

@@ -175,7 +175,7 @@ def plan(ctx: Any) -> Any:
 
     refuse_other_flags(ctx, "poetry.lock", _POETRY_FLAGS | _SHARED_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
-    data = load_toml(raw_bytes, ctx.shown)
+    data = load_toml(raw_bytes, ctx.shown, skip_arrays=("files",))  # hashes: unread
     text = raw_bytes.decode("utf-8")
     meta = data.get("metadata")
     if not isinstance(meta, dict):
