@@ -33,3 +33,35 @@ def test_ten_thousand_packages(tmp_path: Path, capsys: pytest.CaptureFixture[str
             f"\n[scale] 10,000 locked packages, 10,000 dists: check {elapsed:.2f} s "
             f"(in-process; generating the project took {generated:.1f} s)"
         )
+
+
+def test_every_format_at_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The generated project, locked in each other format (bench/formats.py): the same
+    three drifts, each on the line of its entry. Times are printed, never asserted; a
+    reader that is quadratic in the number of entries shows here (Pipfile.lock once
+    took 39 s at 5,000)."""
+    from formats import write_formats
+    from uv_fast_equivalence import assert_skipping_files_equivalent
+
+    project = generate(tmp_path / "p2000", 2_000)
+    times = []
+    for lock in [project / "uv.lock", *write_formats(project)]:
+        flags = ["--no-root"] if lock.name == "poetry.lock" else []  # as for uv: no project
+        start = time.perf_counter()
+        code, report, err = driftcheck_json(
+            ["--project", str(project), "--lockfile", str(lock), *flags]
+        )
+        times.append(f"{lock.name} {time.perf_counter() - start:.2f} s")
+        assert code == 1, err
+        assert report is not None
+        assert report["summary"] == {"missing": 1, "extraneous": 1, "mismatched": 1, "allowed": 0}
+        text = lock.read_text().splitlines()
+        for finding in report["findings"]:
+            # conda-lock.yml findings carry no line (one entry per platform).
+            if finding["kind"] != "extraneous" and lock.name != "conda-lock.yml":
+                line = finding["expected"]["line"]
+                assert finding["name"] in text[line - 1], (lock.name, finding)
+        if lock.name in ("poetry.lock", "pdm.lock"):
+            assert_skipping_files_equivalent(lock)
+    with capsys.disabled():
+        print(f"\n[scale] 2,000 packages in every format (in-process): {', '.join(times)}")
