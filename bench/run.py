@@ -14,6 +14,7 @@ driftcheck/uv, after one warm-up pair.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -22,8 +23,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
+from formats import FORMATS, write_formats
 from generate import generate
 
 REAL_PROJECT_DEPS = [
@@ -116,6 +119,56 @@ def compare(project: Path, pairs: int) -> dict[str, float]:
     }
 
 
+def compare_formats(project: Path, pairs: int) -> list[tuple[str, float, dict[str, float]]]:
+    """Each other format's check against the uv.lock check, alternating (A B A B ...)."""
+    ours = [_driftcheck(), "--lockfile", "uv.lock"]  # (several lockfiles are there now)
+    rows = []
+    for lock in (project / name for name in FORMATS):
+        flags = ["--no-root"] if lock.name == "poetry.lock" else []  # no project, as for uv
+        other = [_driftcheck(), "--lockfile", lock.name, *flags]
+        measure(ours, project), measure(other, project)  # warm-up
+        ratios, times, base_times, rss = [], [], [], []
+        for _ in range(pairs):
+            a = measure(other, project)
+            b = measure(ours, project)
+            if a[2] != 1 or b[2] != 1:
+                raise SystemExit(f"{lock}: a run did not report the drift ({a[2]}, {b[2]})")
+            ratios.append(a[0] / b[0])
+            times.append(a[0])
+            base_times.append(b[0])
+            rss.append(a[1])
+        rows.append(
+            (
+                lock.name,
+                lock.stat().st_size / 1e6,
+                {
+                    "ratio": statistics.median(ratios),
+                    "ms": statistics.median(times) * 1000,
+                    "uv_lock_ms": statistics.median(base_times) * 1000,
+                    "rss_mb": max(rss) / 1024,
+                },
+            )
+        )
+    return rows
+
+
+def _fresh(kind: str, project: Path, pairs: int) -> Any:
+    """Run ``compare`` or ``compare_formats`` in a new, small Python process.
+
+    The kernel starts a child's peak RSS (``ru_maxrss``) at the size of the process that
+    forked it, so runs must be started by a process that does not hold the generated
+    projects: started from here, every run would show this process's own peak. The
+    measuring process itself peaks at ~13 MB, below every figure measured.
+    """
+    out = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(project), str(pairs)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(out)
+
+
 def real_project(root: Path) -> Path:
     """A real project resolved and synced from PyPI by uv (needs the index)."""
     project = root / "real"
@@ -160,7 +213,13 @@ def main() -> int:
     parser.add_argument("--real", action="store_true")
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--markdown", metavar="FILE")
+    parser.add_argument("--measure", nargs=3, metavar=("KIND", "PROJECT", "PAIRS"))
     args = parser.parse_args()
+    if args.measure:  # the small measuring process (see _fresh)
+        kind, project_dir, pair_count = args.measure
+        measured = {"compare": compare, "formats": compare_formats}[kind]
+        print(json.dumps(measured(Path(project_dir), int(pair_count))))
+        return 0
     sizes = [50] if args.quick else [200, 1000, 5000]
     pairs = 2 if args.quick else args.pairs
     rows = []
@@ -169,14 +228,19 @@ def main() -> int:
         for size in sizes:
             project = generate(root / f"p{size}", size)
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
-            rows.append((f"{size:,} (synthetic)", lock_mb, compare(project, pairs)))
+            rows.append((f"{size:,} (synthetic)", lock_mb, _fresh("compare", project, pairs)))
             if size == sizes[0]:
                 imports = import_time_ms(project)
+            if size == sizes[-1]:
+                write_formats(project)
+                formats = _fresh("formats", project, pairs)
         if args.real and not args.quick:
             project = real_project(root)
             count = (project / "uv.lock").read_text().count("[[package]]")
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
-            rows.append((f"{count:,} (real, from PyPI)", lock_mb, compare(project, pairs)))
+            rows.append(
+                (f"{count:,} (real, from PyPI)", lock_mb, _fresh("compare", project, pairs))
+            )
     lines = [
         "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | floor wall | floor/uv | driftcheck peak RSS | uv peak RSS | driftcheck --verify-files |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -192,6 +256,20 @@ def main() -> int:
         f"Import time during a check ({sizes[0]:,} packages), beyond the bare interpreter's: "
         f"{imports:.0f} ms. {pairs} rounds per size, after one warm-up round."
     )
+    lines += [
+        "",
+        f"The other formats at {sizes[-1]:,} packages (bench/formats.py), each run alternating "
+        "with the uv.lock check of the same project and `.venv`:",
+        "",
+        "| lockfile | size | driftcheck wall | uv.lock check wall | ratio to uv.lock "
+        "(median of pairs) | peak RSS |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, size_mb, r in formats:
+        lines.append(
+            f"| {name} | {size_mb:.1f} MB | {r['ms']:.0f} ms | {r['uv_lock_ms']:.0f} ms | "
+            f"{r['ratio']:.2f} | {r['rss_mb']:.0f} MB |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.markdown:

@@ -22,4 +22,8 @@ def test_bench_quick_mode() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "| 50 (synthetic) |" in result.stdout
+    for lockfile in ("requirements.txt", "pylock.toml", "poetry.lock", "pdm.lock"):
+        assert f"| {lockfile} |" in result.stdout
+    assert "| Pipfile.lock |" in result.stdout
+    assert "| conda-lock.yml |" in result.stdout
     print(result.stdout)
