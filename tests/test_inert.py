@@ -37,9 +37,19 @@ def test_pth_and_sitecustomize_never_run(tmp_path: Path) -> None:
 
     before = tree_hash(project)
     python = str(project / ".venv" / "bin" / "python")
-    for args in ([], ["--json"], ["--python", python], ["--verify-files", "--python", python]):
+    where = ["--project", str(project)]
+    for args in (
+        where,
+        [*where, "--json"],
+        [*where, "--python", python],
+        [*where, "--verify-files", "--python", python],
+        ["why", "idna", *where, "--python", python],
+        ["infer", *where, "--python", python],
+        [*where, "--selection", "infer", "--python", python],
+        ["check", str(project), "--python", python],
+    ):
         result = subprocess.run(
-            [sys.executable, "-m", "driftcheck", "--project", str(project), *args],
+            [sys.executable, "-m", "driftcheck", *args],
             env=tool_env(PYTHONPATH=str(REPO)),
             capture_output=True,
             text=True,

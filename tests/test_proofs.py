@@ -49,6 +49,22 @@ def _project(root: Path, lock: str) -> Path:
     return root
 
 
+def _runs(project: Path, lock: str) -> Iterator[tuple[list[str], tuple[int, ...]]]:
+    """Every command on ``project``: each output format with and without --verify-files,
+    then why, infer and the multi-project check (args, allowed exit codes)."""
+    where = ["--project", str(project), "--lockfile", lock]
+    if lock == "conda-lock.yml":
+        where += ["--python", str(project / ".venv")]
+    for fmt, extra in itertools.product(FORMATS, ([], ["--verify-files"])):
+        yield [*where, "--output-format", fmt, *extra], (0, 1)
+    yield ["why", "six", *where], (0,)
+    yield ["why", "attrs", *where, "--json"], (0,)
+    infer_codes = (0, 1) if lock == "uv.lock" else (2,)  # (infer reads uv.lock only)
+    yield ["infer", *where], infer_codes
+    yield [*where, "--selection", "infer", "--json"], infer_codes
+    yield ["check", str(project), *where[2:]], (1,)
+
+
 @pytest.fixture
 def read_only() -> Iterator[list[Path]]:
     """Trees made read-only for a test, restored after (so tmp_path can be cleaned)."""
@@ -76,20 +92,17 @@ def test_read_only_tree_is_left_byte_for_byte(
     project.chmod(project.stat().st_mode & ~stat.S_IWUSR)
     read_only.append(project)
     before = tree_hash(project)
-    for fmt, extra in itertools.product(FORMATS, ([], ["--verify-files"])):
-        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt, *extra]
-        if lock == "conda-lock.yml":
-            args += ["--python", str(project / ".venv")]
+    for args, codes in _runs(project, lock):
         code, out, err = driftcheck(args)
-        assert code in (0, 1), err
-        assert out
+        assert code in codes, (args, err)
+        assert out or code == 2, args
     assert tree_hash(project) == before
     assert not list(project.rglob("__pycache__"))
 
 
 @pytest.mark.parametrize("lock", sorted(LOCKS))
 def test_offline(tmp_path: Path, lock: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With socket creation made to fail in this process, every check still works."""
+    """With socket creation made to fail in this process, every command still works."""
 
     def no_network(*args: object, **kwargs: object) -> socket.socket:
         raise OSError("network access attempted")
@@ -97,9 +110,7 @@ def test_offline(tmp_path: Path, lock: str, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(socket, "socket", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     project = _project(tmp_path / "p", lock)
-    for fmt, extra in itertools.product(FORMATS, ([], ["--verify-files"])):
-        args = ["--project", str(project), "--lockfile", lock, "--output-format", fmt, *extra]
-        if lock == "conda-lock.yml":
-            args += ["--python", str(project / ".venv")]
+    for args, codes in _runs(project, lock):
         code, _, err = driftcheck(args)
-        assert code in (0, 1), err
+        assert code in codes, (args, err)
+        assert "network" not in err, (args, err)
