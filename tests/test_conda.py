@@ -142,3 +142,18 @@ def test_bad_conda_lock(env: Path, content: str, message: str) -> None:
     code, out, err = driftcheck(["--python", str(env)], cwd=env.parent)
     assert (code, out) == (2, "")
     assert err == f"driftcheck: error: {message}\n"
+
+
+def test_findings_name_the_entry_line_for_this_platform(env: Path) -> None:
+    """The lock has an entry per platform; a finding points at this platform's."""
+    next((env / "conda-meta").glob("openssl-*.json")).unlink()
+    site = env / "lib" / "python3.11" / "site-packages"
+    next(site.glob("six-*.dist-info")).rename(site / "gone")
+    code, report, err = driftcheck_json(["--project", str(env.parent), "--python", str(env)])
+    assert code == 1 and report is not None, err
+    lines = LOCK.splitlines()
+    for finding in report["findings"]:
+        line = finding["expected"]["line"]
+        assert lines[line - 1] == f"- name: {finding['name']}", finding
+        entry = lines[line : line + 4]
+        assert f"  platform: {conda_platform()}" in entry, (finding, entry)

@@ -57,8 +57,7 @@ def test_every_format_at_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
         assert report["summary"] == {"missing": 1, "extraneous": 1, "mismatched": 1, "allowed": 0}
         text = lock.read_text().splitlines()
         for finding in report["findings"]:
-            # conda-lock.yml findings carry no line (one entry per platform).
-            if finding["kind"] != "extraneous" and lock.name != "conda-lock.yml":
+            if finding["kind"] != "extraneous":
                 line = finding["expected"]["line"]
                 assert finding["name"] in text[line - 1], (lock.name, finding)
         if lock.name in ("poetry.lock", "pdm.lock"):

@@ -169,14 +169,41 @@ def _record_dist(name: str, have: tuple[str, str, Path]) -> InstalledDist:
     )
 
 
+_ENTRY = re.compile(r"^- name: ([^\n]+)\n((?:  [^\n]*\n)*)", re.MULTILINE)
+_PLATFORM = re.compile(r"^  platform: ([^\n]+)$", re.MULTILINE)
+
+
+def _entry_lines(text: str, platform: str) -> dict[str, int]:
+    """The line of each ``- name:`` entry for ``platform``, as conda-lock lays them out
+    (one scan, when a finding needs a line; an entry in another layout has none)."""
+    lines: dict[str, int] = {}
+    line, pos = 1, 0
+    for match in _ENTRY.finditer(text):
+        line += text.count("\n", pos, match.start())
+        pos = match.start()
+        where = _PLATFORM.search(match.group(2))
+        if where is not None and where.group(1).strip() == platform:
+            lines.setdefault(canonicalize_name(match.group(1).strip().strip("'\"")), line)
+    return lines
+
+
 def plan(ctx: Any) -> Any:
     """The reader interface: conda-lock's pip and conda packages for this platform."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.toml import read_bytes
 
     refuse_other_flags(ctx, "conda-lock.yml", {"extras", "dev"})
-    packages = _load(ctx.shown, read_bytes(ctx.lockfile, ctx.shown))
+    raw = read_bytes(ctx.lockfile, ctx.shown)
+    packages = _load(ctx.shown, raw)
     here = conda_platform()
+    lines: dict[str, int] | None = None
+
+    def line_of(name: str) -> int | None:
+        nonlocal lines
+        if lines is None:
+            lines = _entry_lines(raw.decode("utf-8", "replace"), here)
+        return lines.get(name)
+
     extras = set(ctx.flags.get("extras", ()))
     no_dev = ctx.flags.get("dev") == "exclude"
 
@@ -216,4 +243,5 @@ def plan(ctx: Any) -> Any:
         locked=frozenset(canonicalize_name(p["name"]) for p in mine if p["manager"] == "pip"),
         extra_findings=tuple(_conda_findings(conda, ctx.env.prefix)),
         skip_installers=frozenset({"conda"}),
+        line_of=line_of,
     )
