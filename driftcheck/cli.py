@@ -5,121 +5,31 @@ Exit codes: 0 in sync, 1 drift, 2 usage or input error (also with ``--exit-zero`
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from driftcheck import __version__
+from driftcheck.errors import DriftcheckError, UsageError
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
 
-S = argparse.SUPPRESS
+
+class _NoArguments:
+    """What argparse returns for no arguments: every option defaults to SUPPRESS."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:  # one line, exit 2, no usage dump
-        raise _UsageError(message)
+def _parse(command: str, args: list[str]) -> Any:
+    if not args and command != "why":
+        # The common case (a hook, a CI step): nothing to parse, and building the
+        # parser (argparse, gettext, locale) would cost more than the rest of a small check.
+        return _NoArguments()
+    from driftcheck.arguments import parse
 
-
-class _UsageError(Exception):
-    pass
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="driftcheck",
-        description="Check that a Python environment matches its lockfile.",
-        epilog=(
-            "commands: check [DIR...] (the default; several projects at once), "
-            "why NAME (why a package is or is not expected), "
-            "infer (the extras and groups the environment was synced with)"
-        ),
-        argument_default=S,
-    )
-    p.add_argument("--version", action="version", version=f"driftcheck {__version__}")
-    p.add_argument("--project", metavar="DIR", help="project root (default: nearest above cwd)")
-    p.add_argument("--lockfile", metavar="PATH", help="lockfile to read (default: detected)")
-    p.add_argument(
-        "--lock-format",
-        choices=(
-            "uv.lock",
-            "pylock.toml",
-            "requirements.txt",
-            "poetry.lock",
-            "pdm.lock",
-            "Pipfile.lock",
-            "conda-lock.yml",
-        ),
-        help="read the lockfile as this format, whatever its name",
-    )
-    p.add_argument("--python", metavar="PATH", help="target venv directory or its interpreter")
-    p.add_argument(
-        "--output-format",
-        choices=("text", "json", "github", "markdown", "sarif"),
-        help="default: text (also DRIFTCHECK_OUTPUT_FORMAT)",
-    )
-    p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    p.add_argument("--json", action="store_const", const="json", dest="output_format")
-    p.add_argument("--exit-zero", action="store_true", help="exit 0 on drift (errors still exit 2)")
-    p.add_argument(
-        "--selection",
-        choices=("flags", "infer"),
-        help="check against the flags given (default) or the selection inferred from the env",
-    )
-    p.add_argument(
-        "--verify-files",
-        action="store_true",
-        help="also check every installed file against its RECORD hash (slower)",
-    )
-    p.add_argument(
-        "--allow", action="append", metavar="PATTERN", help="tolerate an extraneous package (glob)"
-    )
-    p.add_argument("--color", choices=("auto", "always", "never"))
-    p.add_argument("--no-build-isolation", action="store_true")
-    p.add_argument("--no-build-isolation-package", action="append", metavar="NAME")
-
-    g = p.add_argument_group("selection (the flags of `uv sync`, with uv's meaning)")
-    g.add_argument("--extra", action="append", dest="extras", metavar="EXTRA")
-    g.add_argument("--all-extras", action="store_true")
-    g.add_argument("--no-extra", action="append", dest="no_extras", metavar="EXTRA")
-    g.add_argument("--group", action="append", dest="groups", metavar="GROUP")
-    g.add_argument("--no-group", action="append", dest="no_groups", metavar="GROUP")
-    g.add_argument("--only-group", action="append", dest="only_groups", metavar="GROUP")
-    g.add_argument("--all-groups", action="store_true")
-    g.add_argument("--no-default-groups", action="store_true")
-    g.add_argument("--dev", action="store_const", const="include", dest="dev")
-    g.add_argument("--no-dev", action="store_const", const="exclude", dest="dev")
-    g.add_argument("--only-dev", action="store_const", const="only", dest="dev")
-    g.add_argument("--package", action="append", dest="packages", metavar="NAME")
-    g.add_argument("--all-packages", action="store_true")
-    g.add_argument("--no-install-project", action="store_true")
-    g.add_argument("--no-install-workspace", action="store_true")
-    g.add_argument("--no-install-local", action="store_true")
-    g.add_argument(
-        "--no-install-package", action="append", dest="no_install_packages", metavar="NAME"
-    )
-    g.add_argument("--no-editable", action="store_true")
-    g.add_argument("--inexact", action="store_true")
-    g.add_argument("--exact", action="store_false", dest="inexact", help="the default")
-
-    po = p.add_argument_group("selection on a poetry.lock (poetry sync's flags and meaning)")
-    po.add_argument("--with", action="append", dest="with_groups", metavar="GROUPS")
-    po.add_argument("--without", action="append", dest="without_groups", metavar="GROUPS")
-    po.add_argument("--only", action="append", dest="only_groups_poetry", metavar="GROUPS")
-    po.add_argument("-E", "--extras", action="append", dest="poetry_extras", metavar="EXTRAS")
-    po.add_argument("--no-root", action="store_true")
-
-    pd = p.add_argument_group("selection on a pdm.lock (pdm sync's flags and meaning)")
-    pd.add_argument("-G", action="append", dest="pdm_groups", metavar="GROUP")
-    pd.add_argument("--prod", "--production", action="store_true", dest="prod")
-    pd.add_argument("-d", action="store_true", dest="pdm_dev")
-    pd.add_argument("--no-default", action="store_true")
-    return p
+    return parse(command, args)
 
 
 def _use_color(choice: str | None, stream: Any) -> bool:
@@ -169,7 +79,7 @@ _BOOL_FLAGS = (
 )
 
 
-def _options(ns: argparse.Namespace) -> tuple[Any, set[str]]:
+def _options(ns: Any) -> tuple[Any, set[str]]:
     from driftcheck.config import AllowRule, Options
     from driftcheck.names import canonicalize_name
 
@@ -240,7 +150,7 @@ def _deliver(out: str, to_file: str | None) -> None:
         try:
             Path(to_file).write_text(out, encoding="utf-8", errors="backslashreplace")
         except OSError as exc:
-            raise _UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
+            raise UsageError(f"{to_file}: cannot write the report: {exc.strerror}") from None
     else:
         _write(out)
 
@@ -251,20 +161,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = "check"
     if args[:1] and args[0] in COMMANDS:
         command, args = args[0], args[1:]
-    from driftcheck.errors import DriftcheckError
-
     try:
-        parser = _parser()
-        if command == "why":
-            parser.add_argument("name", metavar="NAME", help="the package to explain")
-        elif command == "check":
-            parser.add_argument("dirs", nargs="*", metavar="DIR", help="projects to check")
-        ns = parser.parse_args(args)
+        ns = _parse(command, args)
         options, given = _options(ns)
         from driftcheck.reporters import FORMATS
 
         if options.output_format not in FORMATS:
-            raise _UsageError(f"unknown output format {options.output_format!r}")
+            raise UsageError(f"unknown output format {options.output_format!r}")
         from driftcheck.project import find_project_root
 
         to_file = getattr(ns, "output", None)
@@ -286,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "why":
             return _why(root, options, pyproject, ns.name, to_file)
         if options.selection not in ("flags", "infer"):
-            raise _UsageError(f"selection must be 'flags' or 'infer', not {options.selection!r}")
+            raise UsageError(f"selection must be 'flags' or 'infer', not {options.selection!r}")
         if command == "infer":
             from driftcheck.infer import run_infer
 
@@ -298,9 +201,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         report = run_check(root, options, pyproject)
         _deliver(render(report, options.output_format, color=color), to_file)
-    except _UsageError as exc:
-        print(f"driftcheck: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
     except DriftcheckError as exc:
         print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
         return EXIT_ERROR
@@ -322,7 +222,7 @@ def _why(root: Path, options: Any, pyproject: Any, name: str, to_file: str | Non
     elif options.output_format == "text":
         _deliver(render_text(answer), to_file)
     else:
-        raise _UsageError("why prints text or json")
+        raise UsageError("why prints text or json")
     return EXIT_OK
 
 

@@ -57,23 +57,36 @@ class TargetEnvironment(NamedTuple):
         Python values come from the target's files; platform values from this host,
         which is the machine the environment lives on.
         """
-        import platform
-
         full = self.python_full_version
         impl = self.implementation
+        system, release, version, machine = _host_uname()
         return {
             "implementation_name": impl.lower(),
             "implementation_version": full,
             "os_name": os.name,
-            "platform_machine": platform.machine(),
-            "platform_release": platform.release(),
-            "platform_system": platform.system(),
-            "platform_version": platform.version(),
+            "platform_machine": machine,
+            "platform_release": release,
+            "platform_system": system,
+            "platform_version": version,
             "python_full_version": full,
             "platform_python_implementation": impl,
             "python_version": ".".join(full.split(".")[:2]),
             "sys_platform": sys.platform,
         }
+
+
+def _host_uname() -> tuple[str, str, str, str]:
+    """``platform``'s system, release, version and machine of this host.
+
+    On Linux and macOS these are ``os.uname()``'s fields, which is where ``platform``
+    takes them from; importing ``platform`` costs more than a small check's walk.
+    """
+    if sys.platform in ("linux", "darwin"):
+        u = os.uname()
+        return u.sysname, u.release, u.version, u.machine
+    import platform
+
+    return platform.system(), platform.release(), platform.version(), platform.machine()
 
 
 def _read_pyvenv_cfg(path: Path) -> dict[str, str]:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-__all__ = ["ConfigError", "DriftcheckError", "EnvironmentError_", "LockfileError", "SelectionError"]
+__all__ = [
+    "ConfigError",
+    "DriftcheckError",
+    "EnvironmentError_",
+    "LockfileError",
+    "SelectionError",
+    "UsageError",
+]
 
 
 class DriftcheckError(Exception):
@@ -46,3 +53,7 @@ class SelectionError(DriftcheckError):
 
 class EnvironmentError_(DriftcheckError):
     """The target environment cannot be found or read at all."""
+
+
+class UsageError(DriftcheckError):
+    """Bad flags or arguments on the command line."""

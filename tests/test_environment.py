@@ -149,3 +149,13 @@ def test_venv_of_another_python_version(tmp_path: Path) -> None:
     assert report is not None
     assert report["environment"]["python"].startswith(other + ".")
     assert report["environment"]["python"] != "{}.{}.{}".format(*sys.version_info[:3])
+
+
+def test_host_platform_values_are_platform_modules() -> None:
+    """The marker environment's platform values, read without importing ``platform``."""
+    import platform
+
+    from driftcheck.environment import _host_uname
+
+    expected = (platform.system(), platform.release(), platform.version(), platform.machine())
+    assert _host_uname() == expected
