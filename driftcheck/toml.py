@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from pathlib import Path
-from typing import Any
 
 from driftcheck.errors import LockfileError
+from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING
 
-__all__ = ["array_table_lines", "decode_utf8", "load_toml", "read_bytes", "without_arrays"]
+if TYPE_CHECKING:
+    from typing import Any
 
-_LINE = re.compile(r"at line (\d+)")
+__all__ = [
+    "array_table_lines",
+    "decode_utf8",
+    "load_toml",
+    "loads",
+    "read_bytes",
+    "without_arrays",
+]
+
+_LINE = lazy(r"at line (\d+)")
 
 
-def read_bytes(path: Path, shown: str) -> bytes:
+def read_bytes(path: str | os.PathLike[str], shown: str) -> bytes:
     """Read a whole input file, turning OS errors into a LockfileError."""
     try:
-        return path.read_bytes()
+        with open(path, "rb") as file:
+            return file.read()
     except FileNotFoundError:
         raise LockfileError(shown, "file not found") from None
     except IsADirectoryError:
@@ -64,18 +76,28 @@ def load_toml(data: bytes, shown: str, skip_arrays: tuple[str, ...] = ()) -> dic
 
     :param skip_arrays: keys whose multi-line arrays are read as empty (:func:`without_arrays`).
     """
+    text = decode_utf8(data, shown)
+    if skip_arrays:
+        text = without_arrays(text, skip_arrays)
+    return loads(text, shown)
+
+
+def loads(text: str, shown: str) -> dict[str, Any]:
+    """Parse TOML text: the plain subset without tomllib, anything else with it."""
+    from driftcheck import toml_subset
+
+    plain = toml_subset.loads(text)
+    if plain is not None:
+        return plain
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    text = decode_utf8(data, shown)
-    if skip_arrays:
-        text = without_arrays(text, skip_arrays)
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        match = _LINE.search(message)
+        match = _LINE().search(message)
         detail = message.split(" (at ")[0]
         raise LockfileError(
             shown, f"invalid TOML: {detail}", line=int(match.group(1)) if match else None

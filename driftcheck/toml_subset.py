@@ -1,0 +1,288 @@
+"""A reader for the plain subset of TOML that lockers and most pyproject.toml files use.
+
+Importing ``tomllib`` costs more than a small check's whole walk (it imports ``typing``,
+``datetime`` and ``string``), and it is pure Python on every interpreter. This reads the
+subset that covers nearly every real ``pyproject.toml`` and lock header: comments; bare,
+quoted and dotted keys; table and array-of-tables headers; basic strings (with the usual
+escapes), literal strings, decimal integers, booleans, arrays and inline tables.
+
+:func:`loads` returns exactly what ``tomllib.loads`` returns, or ``None`` whenever the
+text holds anything else, or anything ``tomllib`` might reject (a duplicate key, a
+redefined table, a control character, a multi-line string, a float or a date...). On
+``None`` the caller parses with ``tomllib``, which also words any error.
+``tests/test_toml_subset.py`` holds the two equal on generated documents.
+"""
+
+from __future__ import annotations
+
+import re
+
+from driftcheck.patterns import lazy
+
+__all__ = ["loads"]
+
+_WS = re.compile(r"[ \t]*")
+_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_BASIC = re.compile(r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"')
+_BASIC_PART = lazy(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')
+_LITERAL = lazy(r"'([^'\x00-\x08\x0a-\x1f\x7f]*)'")
+_INT = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})(?=[ \t,\]}#\n]|$)")
+_BOOL = re.compile(r"(?:true|false)(?=[ \t,\]}#\n]|$)")
+_LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)")
+_GAP = lazy(r"(?:[ \t\n]+|#[^\x00-\x08\x0a-\x1f\x7f]*)*")  # in arrays
+# An array of plain strings (dependency lists), matched whole; its strings found after.
+_STRING_ARRAY = re.compile(
+    r'\[(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*"[ \t\n]*,)*'
+    r'(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*")?[ \t\n]*\]'
+)
+_IN_QUOTES = re.compile(r'"([^"]*)"')
+_HEX = frozenset("0123456789abcdefABCDEF")
+_ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+class _Outside(Exception):
+    """The text is outside the subset: the caller asks tomllib."""
+
+
+def loads(text: str) -> dict[str, object] | None:
+    """``tomllib.loads(text)``, or ``None`` when ``text`` is outside the subset."""
+    if "\r" in text:
+        # Outside multi-line strings (which are not read here), a CR is only valid as
+        # part of a CRLF newline.
+        text = text.replace("\r\n", "\n")
+        if "\r" in text:
+            return None
+    try:
+        return _Document(text).parse()
+    except _Outside:
+        return None
+
+
+class _Document:
+    __slots__ = ("aot", "defined", "dotted", "implicit", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.implicit: set[int] = set()  # tables a header created on its way
+        self.defined: set[int] = set()  # tables a header named
+        self.aot: set[int] = set()  # arrays of tables
+        self.dotted: set[int] = set()  # tables dotted keys created in this section
+
+    def parse(self) -> dict[str, object]:
+        text, size = self.text, len(self.text)
+        root: dict[str, object] = {}
+        table = root
+        pos = 0
+        while True:
+            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            if pos >= size:
+                return root
+            c = text[pos]
+            if c == "[":
+                if text.startswith("[[", pos):
+                    path, pos = self._header(pos + 2, "]]")
+                    table = self._array_table(root, path)
+                else:
+                    path, pos = self._header(pos + 1, "]")
+                    table = self._table(root, path)
+                self.dotted = set()
+            elif c != "\n" and c != "#":
+                pos = self._key_value(pos, table, self.dotted)
+            end = _LINE_END.match(text, pos)
+            if end is None:
+                raise _Outside
+            pos = end.end()
+
+    # --- keys and tables ---------------------------------------------------------------
+
+    def _key(self, pos: int) -> tuple[list[str], int]:
+        text = self.text
+        parts = []
+        while True:
+            match = _KEY.match(text, pos)
+            if match is not None:
+                parts.append(match.group())
+                pos = match.end()
+            elif text.startswith(('"', "'"), pos):  # a quoted key: "tests/*" = [...]
+                key, pos = self._value(pos)
+                parts.append(key)  # type: ignore[arg-type]
+            else:
+                raise _Outside  # no key
+            if not text.startswith(".", pos):
+                return parts, pos
+            pos += 1
+
+    def _header(self, pos: int, close: str) -> tuple[list[str], int]:
+        pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        path, pos = self._key(pos)
+        pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        if not self.text.startswith(close, pos):
+            raise _Outside
+        return path, pos + len(close)
+
+    def _descend(self, root: dict[str, object], path: list[str]) -> dict[str, object]:
+        """The table that holds ``path[-1]``, creating the tables on the way."""
+        table = root
+        for key in path[:-1]:
+            child = table.get(key)
+            if child is None:
+                child = table[key] = {}
+                self.implicit.add(id(child))
+            elif type(child) is list and id(child) in self.aot:
+                child = child[-1]
+            elif type(child) is not dict or (
+                id(child) not in self.implicit and id(child) not in self.defined
+            ):
+                raise _Outside
+            table = child
+        return table
+
+    def _table(self, root: dict[str, object], path: list[str]) -> dict[str, object]:
+        parent = self._descend(root, path)
+        existing = parent.get(path[-1])
+        if existing is None:
+            table: dict[str, object] = {}
+            parent[path[-1]] = table
+        elif type(existing) is dict and id(existing) in self.implicit:
+            table = existing
+            self.implicit.discard(id(table))
+        else:
+            raise _Outside  # a table defined twice, or over a value
+        self.defined.add(id(table))
+        return table
+
+    def _array_table(self, root: dict[str, object], path: list[str]) -> dict[str, object]:
+        parent = self._descend(root, path)
+        existing = parent.get(path[-1])
+        table: dict[str, object] = {}
+        if existing is None:
+            array = [table]
+            parent[path[-1]] = array
+            self.aot.add(id(array))
+        elif type(existing) is list and id(existing) in self.aot:
+            existing.append(table)
+        else:
+            raise _Outside
+        self.defined.add(id(table))
+        return table
+
+    def _key_value(self, pos: int, table: dict[str, object], dotted: set[int]) -> int:
+        """Read ``key = value`` into ``table``; ``dotted``: tables dotted keys made here."""
+        text = self.text
+        path, pos = self._key(pos)
+        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        if not text.startswith("=", pos):
+            raise _Outside
+        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        value, pos = self._value(pos)
+        for key in path[:-1]:
+            child = table.get(key)
+            if child is None:
+                child = table[key] = {}
+                dotted.add(id(child))
+            elif type(child) is not dict or id(child) not in dotted:
+                raise _Outside
+            table = child
+        if path[-1] in table:
+            raise _Outside  # a duplicate key
+        table[path[-1]] = value
+        return pos
+
+    # --- values ------------------------------------------------------------------------
+
+    def _value(self, pos: int) -> tuple[object, int]:
+        text = self.text
+        c = text[pos : pos + 1]
+        if c == '"':
+            if text.startswith('"""', pos):
+                raise _Outside
+            match = _BASIC.match(text, pos)
+            if match is not None:
+                return match.group(1), match.end()
+            return self._escaped(pos)
+        if c == "'":
+            if text.startswith("'''", pos):
+                raise _Outside
+            match = _LITERAL().match(text, pos)
+            if match is None:
+                raise _Outside
+            return match.group(1), match.end()
+        if c == "[":
+            return self._array(pos + 1)
+        if c == "{":
+            return self._inline_table(pos + 1)
+        match = _BOOL.match(text, pos)
+        if match is not None:
+            return match.group() == "true", match.end()
+        match = _INT.match(text, pos)
+        if match is not None:
+            return int(match.group()), match.end()
+        raise _Outside  # a float, a date, inf, nan, a hex integer, or no value
+
+    def _escaped(self, pos: int) -> tuple[str, int]:
+        """A basic string with backslash escapes (``pos`` at its opening quote)."""
+        text = self.text
+        pos += 1
+        out = []
+        while True:
+            match = _BASIC_PART().match(text, pos)
+            out.append(match.group())  # type: ignore[union-attr]
+            pos = match.end()  # type: ignore[union-attr]
+            c = text[pos : pos + 1]
+            if c == '"':
+                return "".join(out), pos + 1
+            if c != "\\":
+                raise _Outside  # a control character, or the end of the text
+            kind = text[pos + 1 : pos + 2]
+            if kind in _ESCAPES:
+                out.append(_ESCAPES[kind])
+                pos += 2
+            elif kind in ("u", "U"):
+                width = 4 if kind == "u" else 8
+                digits = text[pos + 2 : pos + 2 + width]
+                if len(digits) != width or not _HEX.issuperset(digits):
+                    raise _Outside
+                point = int(digits, 16)
+                if 0xD800 <= point <= 0xDFFF or point > 0x10FFFF:
+                    raise _Outside
+                out.append(chr(point))
+                pos += 2 + width
+            else:
+                raise _Outside
+
+    def _array(self, pos: int) -> tuple[list[object], int]:
+        text = self.text
+        plain = _STRING_ARRAY.match(text, pos - 1)
+        if plain is not None:
+            return _IN_QUOTES.findall(plain.group()), plain.end()
+        items: list[object] = []
+        while True:
+            pos = _GAP().match(text, pos).end()  # type: ignore[union-attr]
+            if text.startswith("]", pos):
+                return items, pos + 1
+            value, pos = self._value(pos)
+            items.append(value)
+            pos = _GAP().match(text, pos).end()  # type: ignore[union-attr]
+            c = text[pos : pos + 1]
+            if c == "]":
+                return items, pos + 1
+            if c != ",":
+                raise _Outside
+            pos += 1
+
+    def _inline_table(self, pos: int) -> tuple[dict[str, object], int]:
+        text = self.text
+        table: dict[str, object] = {}
+        dotted: set[int] = set()
+        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        if text.startswith("}", pos):
+            return table, pos + 1
+        while True:
+            pos = self._key_value(pos, table, dotted)
+            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            c = text[pos : pos + 1]
+            if c == "}":
+                return table, pos + 1
+            if c != ",":
+                raise _Outside
+            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
