@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, NamedTuple
+import os
 
-from driftcheck.config import AllowRule, Options
 from driftcheck.diff import diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
 from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan
 from driftcheck.markers import MarkerEvaluator
-from driftcheck.models import Finding, InstalledDist, Report
+from driftcheck.models import Report
 from driftcheck.paths import shown
-from driftcheck.project import Pyproject, read_pyproject
+from driftcheck.project import read_pyproject
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from driftcheck.config import AllowRule, Options
+    from driftcheck.models import Finding, InstalledDist
+    from driftcheck.project import Pyproject
 
 __all__ = ["Prepared", "check_prepared", "prepare", "run_check"]
 
@@ -55,10 +61,9 @@ def allow_snippet(findings: list[Finding], no_build_isolation: bool) -> str | No
     return "\n".join(["[tool.driftcheck]", "allow = [", *dict.fromkeys(entries), "]"])
 
 
-def _lockfile(root: Path, options: Options) -> tuple[Path, str]:
+def _lockfile(root: str, options: Options) -> tuple[str, str]:
     if options.lockfile:
-        path = Path(options.lockfile)
-        path = path if path.is_absolute() else root / path
+        path = os.path.join(root, options.lockfile)  # (an absolute lockfile stays as it is)
         return path, options.lock_format or format_of(path)
     path, fmt = detect(root)
     return path, options.lock_format or fmt
@@ -72,7 +77,7 @@ class Prepared(NamedTuple):
     installed: list[InstalledDist]
 
 
-def prepare(root: Path, options: Options, pyproject: Pyproject | None = None) -> Prepared:
+def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> Prepared:
     """Find the lock and the environment of the project at ``root``, and scan the dists."""
     pyproject = pyproject or read_pyproject(root)
     lock_path, lock_format = _lockfile(root, options)
@@ -92,7 +97,7 @@ def prepare(root: Path, options: Options, pyproject: Pyproject | None = None) ->
     return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env))
 
 
-def run_check(root: Path, options: Options, pyproject: Pyproject | None = None) -> Report:
+def run_check(root: str, options: Options, pyproject: Pyproject | None = None) -> Report:
     """Check the environment of the project at ``root`` against its lockfile.
 
     With ``selection = "infer"``, against the selection inferred from the environment.

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 from driftcheck.errors import ConfigError
 from driftcheck.names import canonicalize_name
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = ["AllowRule", "Options", "apply_config"]
 

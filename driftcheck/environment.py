@@ -11,14 +11,20 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from pathlib import Path
-from typing import Any, NamedTuple
+from operator import itemgetter
 
 from driftcheck.errors import EnvironmentError_
-from driftcheck.markers import valid_version
+from driftcheck.markers import plain_release, valid_version
 from driftcheck.models import InstalledDist
 from driftcheck.names import canonicalize_name
+from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
+    StrPath = str | os.PathLike[str]
 
 __all__ = [
     "TargetEnvironment",
@@ -39,8 +45,8 @@ class TargetEnvironment(NamedTuple):
     :param seeded: pyvenv.cfg says ``seed = true``.
     """
 
-    prefix: Path
-    site_packages: tuple[Path, ...]
+    prefix: str
+    site_packages: tuple[str, ...]
     python_full_version: str
     implementation: str = "CPython"
     uv_created: bool = False
@@ -89,10 +95,11 @@ def _host_uname() -> tuple[str, str, str, str]:
     return platform.system(), platform.release(), platform.version(), platform.machine()
 
 
-def _read_pyvenv_cfg(path: Path) -> dict[str, str]:
+def _read_pyvenv_cfg(path: str) -> dict[str, str]:
     values: dict[str, str] = {}
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as file:
+            text = file.read()
     except OSError as exc:
         raise EnvironmentError_(f"{path}: cannot read pyvenv.cfg: {exc.strerror}") from None
     for line in text.splitlines():
@@ -102,19 +109,19 @@ def _read_pyvenv_cfg(path: Path) -> dict[str, str]:
     return values
 
 
-def _is_own_environment(path: Path) -> bool:
+def _is_own_environment(path: str) -> bool:
     try:
-        return path.resolve() == Path(sys.prefix).resolve()
+        return os.path.realpath(path) == os.path.realpath(sys.prefix)
     except OSError:
         return False
 
 
 def find_environment(
-    project_root: Path,
+    project_root: StrPath,
     python: str | None,
     environ: Mapping[str, str] | None = None,
-    tool_envs: Sequence[Path] = (),
-) -> tuple[Path, str]:
+    tool_envs: Sequence[StrPath] = (),
+) -> tuple[str, str]:
     """Pick the target environment, returning its path and how it was chosen.
 
     The order is ``--python``, ``UV_PROJECT_ENVIRONMENT``, ``<root>/.venv``, then
@@ -126,45 +133,57 @@ def find_environment(
     """
     env = os.environ if environ is None else environ
     if python:
-        return Path(python), "--python"
+        return python, "--python"
     uv_env = env.get("UV_PROJECT_ENVIRONMENT")
     if uv_env:
-        return project_root / uv_env, "UV_PROJECT_ENVIRONMENT"
-    dot_venv = project_root / ".venv"
-    if dot_venv.exists():
+        return os.path.join(project_root, uv_env), "UV_PROJECT_ENVIRONMENT"
+    dot_venv = os.path.join(project_root, ".venv")
+    if os.path.exists(dot_venv):
         return dot_venv, ".venv"
     for candidate in tool_envs:
-        if candidate.exists():
-            return candidate, "tool"
+        if os.path.exists(candidate):
+            return os.fspath(candidate), "tool"
     active = env.get("VIRTUAL_ENV")
-    if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(Path(active)):
-        return Path(active), "VIRTUAL_ENV"
+    if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(active):
+        return active, "VIRTUAL_ENV"
     raise EnvironmentError_(
-        f"no environment found for {project_root}: no {dot_venv.name} there, "
+        f"no environment found for {os.fspath(project_root)}: no .venv there, "
         "UV_PROJECT_ENVIRONMENT and VIRTUAL_ENV unset; pass --python PATH"
     )
 
 
-def _venv_site_packages(prefix: Path, version: str | None) -> list[Path]:
-    found: list[Path] = []
-    windows = prefix / "Lib" / "site-packages"
-    if windows.is_dir():
+def _venv_site_packages(prefix: str, version: str | None) -> list[str]:
+    found: list[str] = []
+    join, isdir = os.path.join, os.path.isdir
+    windows = join(prefix, "Lib", "site-packages")
+    if isdir(windows):
         found.append(windows)
     for lib in ("lib", "lib64"):
-        lib_dir = prefix / lib
-        if not lib_dir.is_dir():
+        lib_dir = join(prefix, lib)
+        if not isdir(lib_dir):
             continue
         if version:
             major_minor = ".".join(version.split(".")[:2])
             names = [f"python{major_minor}", f"python{major_minor}t", f"pypy{major_minor}"]
-            candidates = [lib_dir / n / "site-packages" for n in names]
         else:
-            candidates = sorted(lib_dir.glob("python3*/site-packages"))
-        found.extend(c for c in candidates if c.is_dir())
-    unique: dict[Path, Path] = {}
+            names = sorted(n for n in _listdir(lib_dir) if n.startswith("python3"))
+        found.extend(c for c in (join(lib_dir, n, "site-packages") for n in names) if isdir(c))
+    unique: dict[str, str] = {}
     for path in found:
-        unique.setdefault(path.resolve(), path)
+        unique.setdefault(os.path.realpath(path), path)
     return list(unique.values())
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name read from a file
+        return []
+
+
+def _layout_version(site: str) -> str:
+    """``3.12.0`` for ``…/lib/python3.12/site-packages`` (a venv without a version)."""
+    return os.path.basename(os.path.dirname(site)).removeprefix("python").rstrip("t") + ".0"
 
 
 _SYSCONFIG_PROBE = (
@@ -175,12 +194,12 @@ _SYSCONFIG_PROBE = (
 )
 
 
-def _probe_interpreter(interpreter: Path) -> TargetEnvironment:
+def _probe_interpreter(interpreter: str) -> TargetEnvironment:
     import subprocess
 
     try:
         out = subprocess.run(
-            [str(interpreter), "-I", "-S", "-c", _SYSCONFIG_PROBE],
+            [interpreter, "-I", "-S", "-c", _SYSCONFIG_PROBE],
             capture_output=True,
             text=True,
             timeout=30,
@@ -190,46 +209,49 @@ def _probe_interpreter(interpreter: Path) -> TargetEnvironment:
     except (OSError, subprocess.SubprocessError) as exc:
         raise EnvironmentError_(f"{interpreter}: cannot query this interpreter: {exc}") from None
     prefix, purelib, platlib, version, impl = out[:5]
-    dirs: dict[Path, Path] = {}
+    dirs: dict[str, str] = {}
     for d in (purelib, platlib):
-        p = Path(d)
-        if p.is_dir():
-            dirs.setdefault(p.resolve(), p)
+        if os.path.isdir(d):
+            dirs.setdefault(os.path.realpath(d), d)
     return TargetEnvironment(
-        prefix=Path(prefix),
+        prefix=prefix,
         site_packages=tuple(dirs.values()),
         python_full_version=version,
         implementation=impl,
     )
 
 
-def load_environment(path: Path) -> TargetEnvironment:
+def load_environment(path: StrPath) -> TargetEnvironment:
     """Read the environment at ``path``: a venv directory, or an interpreter.
 
     An interpreter inside a venv is mapped to that venv and read from files. An
     interpreter outside any venv is asked for its paths with ``-I -S``.
     """
-    if not path.exists():
+    path = os.fspath(path)
+    if not os.path.exists(path):
         raise EnvironmentError_(f"{path}: environment does not exist")
     prefix = path
-    if path.is_file():
-        parent = path.parent.parent
-        if (parent / "pyvenv.cfg").is_file():
+    if os.path.isfile(path):
+        parent = os.path.dirname(os.path.dirname(path))
+        if os.path.isfile(os.path.join(parent, "pyvenv.cfg")):
             prefix = parent
         else:
             return _probe_interpreter(path)
-    cfg_path = prefix / "pyvenv.cfg"
-    if not cfg_path.is_file():
+    cfg_path = os.path.join(prefix, "pyvenv.cfg")
+    if not os.path.isfile(cfg_path):
         # A conda env or a bare prefix: read the layout, and take the version from it.
         sites = _venv_site_packages(prefix, None)
         if not sites:
             raise EnvironmentError_(
                 f"{prefix}: not a Python environment (no pyvenv.cfg and no site-packages)"
             )
-        layout_version = sites[0].parent.name.removeprefix("python").rstrip("t") + ".0"
+        layout_version = _layout_version(sites[0])
         # A conda environment records its exact Python in conda-meta.
-        for record in sorted((prefix / "conda-meta").glob("python-3.*.json")):
-            parts = record.name.split("-")
+        records = _listdir(os.path.join(prefix, "conda-meta"))
+        for record in sorted(
+            r for r in records if r.startswith("python-3.") and r.endswith(".json")
+        ):
+            parts = record.split("-")
             if len(parts) >= 3 and parts[1].startswith(layout_version[:-2]):
                 layout_version = parts[1]
         return TargetEnvironment(
@@ -244,7 +266,7 @@ def load_environment(path: Path) -> TargetEnvironment:
     if not sites:
         raise EnvironmentError_(f"{prefix}: no site-packages directory found in this venv")
     if not version:
-        version = sites[0].parent.name.removeprefix("python").rstrip("t") + ".0"
+        version = _layout_version(sites[0])
     return TargetEnvironment(
         prefix=prefix,
         site_packages=tuple(sites),
@@ -277,6 +299,8 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
 
         text = dist.read_text("PKG-INFO")
         return HeaderParser().parsestr(text).get("Version") if text else None
+    from pathlib import Path
+
     import importlib_metadata
 
     try:
@@ -287,7 +311,8 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
 
 
 _VALID_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-_NAME_PARTS = re.compile(r"[a-z0-9]+")
+_METADATA = (".dist-info", ".egg-info", ".egg-link")
+_NAME_PARTS = lazy(r"[a-z0-9]+")
 
 
 def _undecodable(name: str) -> bool:
@@ -310,16 +335,17 @@ def _egg_link(entry: os.DirEntry[str]) -> InstalledDist:
         layout="egg-link",
     )
     try:
-        with open(entry.path, encoding="utf-8") as file:  # noqa: PTH123
+        with open(entry.path, encoding="utf-8") as file:
             target = file.readline().strip()
     except (OSError, UnicodeDecodeError) as exc:
         return dist._replace(problem=f"{entry.name}: unreadable ({exc})")
-    for candidate in sorted(Path(target).glob("*.egg-info")) if target else []:
+    infos = sorted(n for n in _listdir(target) if n.endswith(".egg-info")) if target else []
+    for candidate in (os.path.join(target, n) for n in infos):
         info = InstalledDist(
             name=dist.name,
             raw_name=raw_name,
             version="",
-            meta_dir=str(candidate),
+            meta_dir=candidate,
             layout="egg-info",
         )
         return dist._replace(version=_version_from_metadata(info) or "")
@@ -341,7 +367,18 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
         except OSError as exc:
             raise EnvironmentError_(f"{site}: cannot list site-packages: {exc.strerror}") from None
         for entry in entries:
-            if entry.name.endswith(".egg-link"):
+            entry_name = entry.name
+            if not entry_name.endswith(_METADATA):  # package and module files, most entries
+                continue
+            if entry_name.endswith(".dist-info") and entry_name.isascii() and entry.is_dir():
+                # The common case, decided without the checks below: a directory named
+                # NAME-VERSION.dist-info, with a valid name and a plain release.
+                stem, sep, release = entry_name[:-10].rpartition("-")
+                name = canonicalize_name(stem)
+                if sep and _VALID_NAME.fullmatch(name) and plain_release(release):
+                    found.append(InstalledDist(name, stem, release, entry.path, "dist-info"))
+                    continue
+            if entry_name.endswith(".egg-link"):
                 found.append(_egg_link(entry))
                 continue
             parsed = _split_dist_dir(entry.name)
@@ -362,7 +399,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                 kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"
             name = canonicalize_name(raw_name)
             if not _VALID_NAME.fullmatch(name):  # e.g. escaped bytes: keep reports well-formed
-                name = "-".join(_NAME_PARTS.findall(name)) or "unnamed"
+                name = "-".join(_NAME_PARTS().findall(name)) or "unnamed"
             dist = InstalledDist(
                 name=name,
                 raw_name=raw_name,
@@ -379,7 +416,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                     "(uv cannot read this environment either); remove or reinstall it"
                 )
             found.append(dist)
-    found.sort(key=lambda d: (d.name, d.meta_dir))
+    found.sort(key=itemgetter(0, 3))  # (name, meta_dir)
     return found
 
 

@@ -22,11 +22,10 @@ How it decides (docs/infer.md has the full account):
 from __future__ import annotations
 
 import itertools
-import shlex
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, NamedTuple
 
+from driftcheck import shell
 from driftcheck.check import Prepared, check_prepared, prepare
 from driftcheck.errors import DriftcheckError, SelectionError
 from driftcheck.models import Report
@@ -210,11 +209,11 @@ def _local_search(choices: list[Option], estimate: Any) -> list[tuple[Option, ..
         current = best
 
 
-def run_infer(root: Path, options: Any, pyproject: Any, *, color: bool) -> tuple[str, bool]:
+def run_infer(root: str, options: Any, pyproject: Any, *, color: bool) -> tuple[str, bool]:
     """``driftcheck infer``: the inferred flags, then the report under them."""
     prepared = prepare(root, options, pyproject)
     inferred = infer(prepared, options)
-    command = shlex.join(["uv", "sync", "--frozen"]) + "".join(f" {f}" for f in inferred.spelled)
+    command = shell.join(["uv", "sync", "--frozen"]) + "".join(f" {f}" for f in inferred.spelled)
     report = with_inferred(inferred)
     if options.output_format == "json":
         import json

@@ -29,9 +29,7 @@ class ProjectResult(NamedTuple):
     error: str | None
 
 
-def project_dirs(
-    root: Path, dirs: Sequence[str], project_given: bool, pyproject: Any
-) -> list[Path]:
+def project_dirs(root: str, dirs: Sequence[str], project_given: bool, pyproject: Any) -> list[Path]:
     """The projects to check: directories given on the command line, or else the root
     project's ``[tool.driftcheck] projects`` globs (relative to it), expanded."""
     if dirs:
@@ -43,7 +41,7 @@ def project_dirs(
         raise ConfigError(f"{pyproject.path}: 'projects' must be a list of globs")
     found: dict[Path, None] = {}
     for pattern in patterns:
-        matches = sorted(p for p in root.glob(pattern) if p.is_dir())
+        matches = sorted(p for p in Path(root).glob(pattern) if p.is_dir())
         if not matches:
             raise ConfigError(f"{pyproject.path}: projects glob {pattern!r} matches no directory")
         found.update(dict.fromkeys(m.absolute() for m in matches))
@@ -54,7 +52,7 @@ def check_many(
     dirs: Sequence[Path],
     options: Any,
     given: set[str],
-    configured: Callable[[Path, Any, set[str]], tuple[Any, Any]],
+    configured: Callable[[str, Any, set[str]], tuple[Any, Any]],
 ) -> list[ProjectResult]:
     """Check each project (concurrently); errors are kept per project, not raised.
 
@@ -66,8 +64,8 @@ def check_many(
 
     def one(project: Path) -> ProjectResult:
         try:
-            project_options, pyproject = configured(project, options, given)
-            report = run_check(project, project_options, pyproject)
+            project_options, pyproject = configured(str(project), options, given)
+            report = run_check(str(project), project_options, pyproject)
             if report.fix_command:
                 fix = f"cd {shlex.quote(shown(project))} && {report.fix_command}"
                 report = report._replace(fix_command=fix)

@@ -19,19 +19,30 @@ that is invalid or whose meaning needs PEP 440 beyond plain releases, goes to
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Set
 from functools import cache
-from typing import Union
 
 from driftcheck.names import canonicalize_name
+from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING
 
-__all__ = ["MarkerEvaluator", "compile_marker", "releases_equal", "specifier_contains"]
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping, Set
+    from typing import TypeAlias
 
-_EXTRA_CLAUSE = re.compile(r"""\bextra\s*(==|!=)\s*(?P<q>['"])(?P<value>[^'"]*)(?P=q)""")
+    # A compiled marker is a predicate over (environment, active extras).
+    Predicate: TypeAlias = Callable[[Mapping[str, str], Set[str]], bool]
+    Compiled: TypeAlias = "Predicate | _Packaging"
 
-# A compiled marker is a predicate over (environment, active extras).
-Predicate = Callable[[Mapping[str, str], Set[str]], bool]
-Compiled = Union[Predicate, "_Packaging"]
+__all__ = [
+    "MarkerEvaluator",
+    "compile_marker",
+    "plain_release",
+    "releases_equal",
+    "specifier_contains",
+    "valid_version",
+]
+
+_EXTRA_CLAUSE = lazy(r"""\bextra\s*(==|!=)\s*(?P<q>['"])(?P<value>[^'"]*)(?P=q)""")
 
 
 def _rewrite(marker: str) -> tuple[str, bool]:
@@ -43,12 +54,12 @@ def _rewrite(marker: str) -> tuple[str, bool]:
         op = "in" if match.group(1) == "==" else "not in"
         return f"'{match.group('value')}' {op} extras"
 
-    return _EXTRA_CLAUSE.sub(repl, marker), uses_extra
+    return _EXTRA_CLAUSE().sub(repl, marker), uses_extra
 
 
 # --- the fast path -------------------------------------------------------------------
 
-_TOKEN = re.compile(
+_TOKEN = lazy(
     r"""\s*(?:(?P<paren>[()])"""
     r"""|(?P<op>===|==|!=|<=|>=|~=|<|>|not\s+in\b|in\b)"""
     r"""|(?P<bool>and\b|or\b)"""
@@ -111,6 +122,11 @@ _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
 }
 
 
+def plain_release(text: str) -> bool:
+    """``text`` is a plain release: digits and dots ("1.2.3"), a valid PEP 440 version."""
+    return _PLAIN_RELEASE.fullmatch(text) is not None
+
+
 def valid_version(text: str) -> bool:
     """PEP 440 validity; a plain release ("1.2.3") is decided without importing packaging."""
     if _PLAIN_RELEASE.fullmatch(text):
@@ -132,7 +148,7 @@ def releases_equal(a: str, b: str) -> bool | None:
     return _compare_releases(left, right) == 0
 
 
-_CLAUSE = re.compile(r"\s*(==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)\s*")
+_CLAUSE = lazy(r"\s*(==|!=|<=|>=|<|>)\s*([0-9]+(?:\.[0-9]+)*)\s*")
 
 
 def specifier_contains(specifier: str, version: str) -> bool | None:
@@ -144,7 +160,7 @@ def specifier_contains(specifier: str, version: str) -> bool | None:
     have = _release(version)
     if have is None:
         return None
-    clauses = [_CLAUSE.fullmatch(clause) for clause in specifier.split(",")]
+    clauses = [_CLAUSE().fullmatch(clause) for clause in specifier.split(",")]
     if not all(clauses):  # every clause is checked before any is evaluated
         return None
     return all(
@@ -210,7 +226,7 @@ def _fast_compile(marker: str) -> Predicate:
     tokens: list[tuple[str, str]] = []
     pos, end = 0, len(marker.rstrip())
     while pos < end:
-        match = _TOKEN.match(marker, pos)
+        match = _TOKEN().match(marker, pos)
         if match is None:
             raise _NotFast
         kind = match.lastgroup or ""

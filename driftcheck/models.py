@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Any, Literal, NamedTuple
+
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any, Literal
+
+    SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]
+    FindingKind = Literal["missing", "extraneous", "mismatched", "modified"]
 
 __all__ = [
     "FINDING_KINDS",
@@ -13,11 +19,8 @@ __all__ = [
     "LockedPackage",
     "Report",
     "Source",
-    "SourceKind",
 ]
 
-SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]
-FindingKind = Literal["missing", "extraneous", "mismatched", "modified"]
 # "modified" comes only from --verify-files.
 FINDING_KINDS: tuple[FindingKind, ...] = ("missing", "extraneous", "mismatched", "modified")
 
@@ -124,9 +127,9 @@ class Finding(NamedTuple):
 class Report(NamedTuple):
     """Everything a reporter needs. Reporters render it; they never compute drift."""
 
-    lockfile: Path
+    lockfile: str
     lock_format: str
-    environment: Path
+    environment: str
     python: str
     selection: dict[str, Any]
     findings: tuple[Finding, ...]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+import os
 from types import MappingProxyType
-from typing import Any, NamedTuple
 
 from driftcheck.errors import ConfigError, LockfileError
 from driftcheck.names import canonicalize_name
+from driftcheck.records import TYPE_CHECKING, NamedTuple
 from driftcheck.toml import load_toml
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
 
 __all__ = ["Pyproject", "find_project_root", "read_pyproject"]
 
@@ -19,7 +22,7 @@ _MARKERS = ("uv.lock", "pyproject.toml")
 class Pyproject(NamedTuple):
     """The parts of pyproject.toml driftcheck uses. ``path`` is ``None`` when absent."""
 
-    path: Path | None
+    path: str | None
     data: Mapping[str, Any] = MappingProxyType({})
 
     @property
@@ -73,24 +76,28 @@ class Pyproject(NamedTuple):
         return bool(uv.get("no-build-isolation")) or bool(uv.get("no-build-isolation-package"))
 
 
-def find_project_root(start: Path) -> Path:
+def find_project_root(start: str | os.PathLike[str]) -> str:
     """The nearest directory at or above ``start`` holding a uv.lock or pyproject.toml."""
-    start = start.absolute()
-    for directory in (start, *start.parents):
-        if any((directory / m).is_file() for m in _MARKERS):
+    directory = start = os.path.abspath(start)
+    while True:
+        if any(os.path.isfile(os.path.join(directory, m)) for m in _MARKERS):
             return directory
-    return start
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return start
+        directory = parent
 
 
-def read_pyproject(root: Path) -> Pyproject:
-    path = root / "pyproject.toml"
+def read_pyproject(root: str | os.PathLike[str]) -> Pyproject:
+    path = os.path.join(root, "pyproject.toml")
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            raw = file.read()
     except FileNotFoundError:
         return Pyproject(path=None)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        return Pyproject(path=path, data=load_toml(raw, str(path)))
+        return Pyproject(path=path, data=load_toml(raw, path))
     except LockfileError as exc:
         raise ConfigError(str(exc)) from None

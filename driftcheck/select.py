@@ -9,17 +9,21 @@ activated extras.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
 
 from driftcheck.errors import SelectionError
-from driftcheck.lockfiles.uv import ConflictItem, UvDependency, UvLock
-from driftcheck.markers import MarkerEvaluator
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any, Literal
+
+    from driftcheck.lockfiles.uv import ConflictItem, UvDependency, UvLock
+    from driftcheck.markers import MarkerEvaluator
+
+    DevMode = Literal["include", "exclude", "only"]
 
 __all__ = ["ProjectInfo", "Selected", "UvSelection", "select_uv"]
-
-DevMode = Literal["include", "exclude", "only"]
 
 
 class UvSelection(NamedTuple):
@@ -78,6 +82,7 @@ class UvSelection(NamedTuple):
 
 
 _NO_NAMES: Mapping[str, frozenset[str]] = MappingProxyType({})
+_NO_EDGES: list[UvDependency] = []
 
 
 class ProjectInfo(NamedTuple):
@@ -397,7 +402,7 @@ def _walk(
 
     for r in roots:
         pkg = packages[r]
-        path = (pkg.locked.name,)
+        path: tuple[str, ...] = (pkg.locked.name,)
         reach(r, path, groups.prod)
         if groups.prod:
             push(r, None)
@@ -436,12 +441,29 @@ def _walk(
                 for extra in req.extras:
                     push(index, extra)
 
+    # The walk proper. Most edges carry no marker and no extra: those are followed
+    # here, as follow() would, without its calls; a path is built once per package.
+    popleft, append = queue.popleft, queue.append
     while queue:
-        index, which = queue.popleft()
+        index, which = popleft()
         pkg = packages[index]
-        deps = pkg.optional.get(which, []) if which is not None else pkg.dependencies
+        deps = pkg.optional.get(which, _NO_EDGES) if which is not None else pkg.dependencies
+        if not deps:
+            continue
+        path = walked[index]
         for dep in deps:
-            follow(dep, walked[index])
+            target, dep_extras, marker = dep
+            if marker is not None or dep_extras:
+                follow(dep, path)
+                continue
+            new_path = None
+            if target not in walked:
+                new_path = walked[target] = (*path, packages[target].locked.name)
+            if target not in expected and installable(target):
+                expected[target] = new_path or (*path, packages[target].locked.name)
+            if (target, None) not in seen:
+                seen.add((target, None))
+                append((target, None))
     return Selected(expected=expected, walked=walked)
 
 

@@ -174,7 +174,7 @@ def test_permission_denied_inside_a_dist_info(
     reads through chmod 000), for the default check and for --verify-files."""
     import builtins
 
-    import driftcheck.diff
+    import driftcheck.direct_url
     import driftcheck.verify
 
     real_open = builtins.open
@@ -186,7 +186,7 @@ def test_permission_denied_inside_a_dist_info(
             raise PermissionError(13, "Permission denied", str(file))
         return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(driftcheck.diff, "open", denied, raising=False)
+    monkeypatch.setattr(driftcheck.direct_url, "open", denied, raising=False)
     monkeypatch.setattr(driftcheck.verify, "open", denied, raising=False)
     assert findings(project)["six"] == (
         "mismatched",

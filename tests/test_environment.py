@@ -17,25 +17,28 @@ from driftcheck.errors import EnvironmentError_
 def test_order_python_flag_first(tmp_path: Path) -> None:
     (tmp_path / ".venv").mkdir()
     env = {"UV_PROJECT_ENVIRONMENT": "other", "VIRTUAL_ENV": "/x"}
-    assert find_environment(tmp_path, "/given", env) == (Path("/given"), "--python")
+    assert find_environment(tmp_path, "/given", env) == ("/given", "--python")
 
 
 def test_order_uv_project_environment_is_relative_to_root(tmp_path: Path) -> None:
     (tmp_path / ".venv").mkdir()
     env = {"UV_PROJECT_ENVIRONMENT": "envs/dev", "VIRTUAL_ENV": "/x"}
     assert find_environment(tmp_path, None, env) == (
-        tmp_path / "envs/dev",
+        str(tmp_path / "envs/dev"),
         "UV_PROJECT_ENVIRONMENT",
     )
 
 
 def test_order_dot_venv_before_virtual_env(tmp_path: Path) -> None:
     (tmp_path / ".venv").mkdir()
-    assert find_environment(tmp_path, None, {"VIRTUAL_ENV": "/x"}) == (tmp_path / ".venv", ".venv")
+    assert find_environment(tmp_path, None, {"VIRTUAL_ENV": "/x"}) == (
+        str(tmp_path / ".venv"),
+        ".venv",
+    )
 
 
 def test_virtual_env_used_last(tmp_path: Path) -> None:
-    assert find_environment(tmp_path, None, {"VIRTUAL_ENV": "/x"}) == (Path("/x"), "VIRTUAL_ENV")
+    assert find_environment(tmp_path, None, {"VIRTUAL_ENV": "/x"}) == ("/x", "VIRTUAL_ENV")
 
 
 def test_virtual_env_ignored_under_pre_commit(tmp_path: Path) -> None:
@@ -63,7 +66,7 @@ def test_pyvenv_cfg_variants(tmp_path: Path, cfg: str, version: str, uv: bool, s
     (tmp_path / "pyvenv.cfg").write_text(cfg)
     env = load_environment(tmp_path)
     assert (env.python_full_version, env.uv_created, env.seeded) == (version, uv, seed)
-    assert env.site_packages == (site,)
+    assert env.site_packages == (str(site),)
     assert env.marker_environment()["python_version"] == "3.12"
 
 
@@ -72,13 +75,13 @@ def test_interpreter_inside_venv_maps_to_venv(tmp_path: Path) -> None:
     (venv / "bin").mkdir()
     python = venv / "bin" / "python"
     python.write_text("#!/bin/false\n")  # never run: the venv is read from files
-    assert load_environment(python).prefix == venv
+    assert load_environment(python).prefix == str(venv)
 
 
 def test_windows_layout_and_lib64_dedupe(tmp_path: Path) -> None:
     (tmp_path / "Lib" / "site-packages").mkdir(parents=True)
     (tmp_path / "pyvenv.cfg").write_text("version = 3.11.2\n")
-    assert load_environment(tmp_path).site_packages == (tmp_path / "Lib" / "site-packages",)
+    assert load_environment(tmp_path).site_packages == (str(tmp_path / "Lib" / "site-packages"),)
     other = tmp_path / "other"
     (other / "lib" / "python3.11" / "site-packages").mkdir(parents=True)
     (other / "lib64").symlink_to("lib")

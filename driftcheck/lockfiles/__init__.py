@@ -7,17 +7,21 @@ format's own sync tool. Everything after that (scanning, comparing, reporting) i
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any, NamedTuple
+import os
+import sys
 
-from driftcheck.diff import Expected, Rules
-from driftcheck.environment import TargetEnvironment
 from driftcheck.errors import ConfigError, SelectionError
-from driftcheck.markers import MarkerEvaluator
-from driftcheck.models import Finding
-from driftcheck.project import Pyproject
+from driftcheck.records import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
+    from driftcheck.diff import Expected, Rules
+    from driftcheck.environment import TargetEnvironment
+    from driftcheck.markers import MarkerEvaluator
+    from driftcheck.models import Finding
+    from driftcheck.project import Pyproject
 
 __all__ = [
     "FLAG_SPELLING",
@@ -59,8 +63,8 @@ class Context(NamedTuple):
     :param flags: the selection flags given (config merged), by argparse ``dest``.
     """
 
-    root: Path
-    lockfile: Path
+    root: str
+    lockfile: str
     shown: str
     env: TargetEnvironment
     evaluate: MarkerEvaluator
@@ -141,9 +145,9 @@ def refuse_other_flags(ctx: Context, lock_format: str, allowed: set[str]) -> Non
         )
 
 
-def format_of(path: Path) -> str:
+def format_of(path: str) -> str:
     """The format a file's name says, for an explicitly named lockfile."""
-    name = path.name
+    name = os.path.basename(path)
     if name == "uv.lock":
         return "uv.lock"
     if name == "pylock.toml" or (name.startswith("pylock.") and name.endswith(".toml")):
@@ -158,10 +162,20 @@ def format_of(path: Path) -> str:
     )
 
 
-def detect(root: Path) -> tuple[Path, str]:
+def detect(root: str) -> tuple[str, str]:
     """Find the one lockfile in ``root``. None or several is an error."""
-    found = [(root / name, fmt) for name, fmt in _DETECTED.items() if (root / name).exists()]
-    found += [(p, "pylock.toml") for p in sorted(root.glob("pylock.*.toml")) if p.is_file()]
+    join = os.path.join
+    found = [(join(root, n), fmt) for n, fmt in _DETECTED.items() if os.path.exists(join(root, n))]
+    try:
+        names = os.listdir(root)
+    except OSError:
+        names = []
+    found += [  # pylock.*.toml
+        (join(root, n), "pylock.toml")
+        for n in sorted(names)
+        if n.startswith("pylock.") and n.endswith(".toml") and len(n) >= len("pylock..toml")
+        if os.path.isfile(join(root, n))
+    ]
     if len(found) == 1:
         return found[0]
     if not found:
@@ -169,9 +183,9 @@ def detect(root: Path) -> tuple[Path, str]:
             f"{root}: no lockfile found (looked for {', '.join(_DETECTED)}, pylock.*.toml); "
             "pass --lockfile"
         )
-    names = ", ".join(p.name for p, _ in found)
+    listed = ", ".join(os.path.basename(p) for p, _ in found)
     raise ConfigError(
-        f"{root}: several lockfiles found ({names}); pick one with --lockfile "
+        f"{root}: several lockfiles found ({listed}); pick one with --lockfile "
         "or [tool.driftcheck] lockfile"
     )
 
@@ -179,7 +193,9 @@ def detect(root: Path) -> tuple[Path, str]:
 def _reader(lock_format: str) -> Any:
     if lock_format not in FORMATS:
         raise ConfigError(f"unknown lock format {lock_format!r}; known: {', '.join(FORMATS)}")
-    return importlib.import_module(FORMATS[lock_format])
+    name = FORMATS[lock_format]
+    __import__(name)  # (importlib itself imports warnings: not worth it for one call)
+    return sys.modules[name]
 
 
 def plan(lock_format: str, ctx: Context) -> Plan:
@@ -187,7 +203,11 @@ def plan(lock_format: str, ctx: Context) -> Plan:
     return reader(ctx)
 
 
-def env_candidates(lock_format: str, root: Path, pyproject: Pyproject) -> list[Path]:
+def env_candidates(lock_format: str, root: str, pyproject: Pyproject) -> list[str]:
     """Where the format's own tool keeps the environment, if not in ``.venv``."""
     finder = getattr(_reader(lock_format), "env_candidates", None)
-    return list(finder(root, pyproject)) if finder else []
+    if finder is None:
+        return []
+    from pathlib import Path
+
+    return [os.fspath(p) for p in finder(Path(root), pyproject)]

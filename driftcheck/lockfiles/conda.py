@@ -241,7 +241,7 @@ def plan(ctx: Any) -> Any:
         fix="conda-lock install --name ENV " + str(ctx.shown),
         keep=frozenset(),
         locked=frozenset(canonicalize_name(p["name"]) for p in mine if p["manager"] == "pip"),
-        extra_findings=tuple(_conda_findings(conda, ctx.env.prefix)),
+        extra_findings=tuple(_conda_findings(conda, Path(ctx.env.prefix))),
         skip_installers=frozenset({"conda"}),
         line_of=line_of,
     )

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
+from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
@@ -179,7 +179,7 @@ def plan(ctx: Any) -> Any:
     checked = [_check(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
     groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
 
-    root = ctx.lockfile.parent.absolute()
+    root = Path(ctx.lockfile).parent.absolute()
     if "inherit_metadata" in strategy:
         chosen = [
             i
@@ -217,7 +217,7 @@ def plan(ctx: Any) -> Any:
         expected=list(expected.values()),
         rules=Rules(exact=True, check_freshness=False, strict_registry=False),
         selection={"groups": sorted(groups)},
-        fix=shlex.join(fix),
+        fix=shell.join(fix),
         keep=frozenset({"pip", "setuptools", "wheel"}),
         locked=frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked),
     )

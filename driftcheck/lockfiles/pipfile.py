@@ -213,7 +213,7 @@ def plan(ctx: Any) -> Any:
             where="_meta.pipfile-spec",
         )
     sections = ["default", "develop"] if dev == "include" else ["default"]
-    root = ctx.lockfile.parent.absolute()
+    root = Path(ctx.lockfile).parent.absolute()
     lines = _Lines(text)
     expected: dict[str, Expected] = {}
     section_of: dict[str, tuple[str, str]] = {}  # canonical name -> (section, key)

@@ -15,11 +15,11 @@ import base64
 import hashlib
 import os
 import re
-import shlex
 import sys
 from pathlib import Path
 from typing import Any
 
+from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
@@ -218,7 +218,7 @@ def plan(ctx: Any) -> Any:
         for item in lock_extras.get(e, [])
     }
     active: set[str] = {canonicalize_name(e) for e in extras}
-    root = ctx.lockfile.parent.absolute()
+    root = Path(ctx.lockfile).parent.absolute()
 
     if version == "2.1":
         chosen = []
@@ -263,7 +263,7 @@ def plan(ctx: Any) -> Any:
         expected=expected,
         rules=Rules(exact=True, check_freshness=False, strict_registry=True),
         selection={"groups": sorted(groups), "extras": sorted(extras), "root": project is not None},
-        fix=shlex.join(fix),
+        fix=shell.join(fix),
         keep=frozenset({"pip"}),
         locked=frozenset(canonicalize_name(raw["name"]) for raw in checked),
     )

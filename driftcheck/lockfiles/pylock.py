@@ -9,10 +9,10 @@ Comparison follows ``uv pip sync``.
 from __future__ import annotations
 
 import os
-import shlex
 from pathlib import Path
 from typing import Any
 
+from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.models import LockedPackage, Source
@@ -116,7 +116,7 @@ def plan(ctx: Any) -> Any:
         )
     except PylockSelectError as exc:
         raise LockfileError(ctx.shown, " ".join(str(exc).split())) from None
-    root = ctx.lockfile.parent.absolute()
+    root = Path(ctx.lockfile).parent.absolute()
     for package, chosen in selected:
         i = index_of[id(package)]
         locked = LockedPackage(
@@ -142,6 +142,6 @@ def plan(ctx: Any) -> Any:
             "dependency_groups": sorted(groups) if groups is not None else None,
             "inexact": inexact,
         },
-        fix=shlex.join(fix),
+        fix=shell.join(fix),
         locked=frozenset(p.name for p in lock.packages),
     )

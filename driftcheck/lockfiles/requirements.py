@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
-from driftcheck.models import LockedPackage, Source, SourceKind
+from driftcheck.models import LockedPackage, Source
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from driftcheck.models import SourceKind
 from driftcheck.names import canonicalize_name
 
 __all__ = ["RequirementLine", "parse_requirements", "plan"]
@@ -244,7 +249,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.lockfiles import Plan, refuse_other_flags
 
     refuse_other_flags(ctx, "requirements file", {"inexact"})
-    lines = parse_requirements(ctx.lockfile, ctx.shown)
+    lines = parse_requirements(Path(ctx.lockfile), ctx.shown)
     expected: dict[str, Expected] = {}
     for req in lines:
         if req.marker is not None and not ctx.evaluate(req.marker):
@@ -267,5 +272,5 @@ def plan(ctx: Any) -> Any:
         expected=list(expected.values()),
         rules=Rules(exact=not inexact, strict_registry=False),
         selection={"inexact": inexact},
-        fix=shlex.join(fix),
+        fix=shell.join(fix),
     )

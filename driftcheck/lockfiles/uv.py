@@ -7,16 +7,18 @@ walk from the roots live in :mod:`driftcheck.select`.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from pathlib import Path
-from typing import Any, NamedTuple, NoReturn
-from urllib.parse import parse_qs, urlsplit, urlunsplit
 
+from driftcheck import shell
 from driftcheck.errors import LockfileError
 from driftcheck.markers import valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
+from driftcheck.records import TYPE_CHECKING, NamedTuple
 from driftcheck.toml import load_toml, read_bytes
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any, NoReturn
 
 __all__ = ["SUPPORTED_VERSIONS", "UvDependency", "UvLock", "UvPackage", "read_uv_lock"]
 
@@ -60,7 +62,7 @@ class ConflictItem(NamedTuple):
 
 
 class UvLock(NamedTuple):
-    path: Path
+    path: str
     shown: str
     text: str
     version: int
@@ -81,28 +83,44 @@ class UvLock(NamedTuple):
 
 
 class PackageLines:
-    """The line of each ``[[package]]``'s name, found on first use (a scan is not free)."""
+    """The line of each ``[[package]]``'s name, counted only when asked for (most runs
+    never need one, and counting the lines of a large lock is not free).
 
-    __slots__ = ("_lines", "_text")
+    :param offsets: where each package's name statement starts in ``text``, if known;
+        without them, the packages are found by a scan of the whole text on first use.
+    """
 
-    def __init__(self, text: str, known: list[int] | None = None) -> None:
+    __slots__ = ("_counted", "_lines", "_offsets", "_text")
+
+    def __init__(self, text: str, offsets: list[int] | None = None) -> None:
         self._text = text
-        self._lines = known
+        self._offsets = offsets
+        self._lines: list[int] | None = None
+        self._counted: list[tuple[int, int]] = []  # (offset, line there)
 
     def of(self, index: int) -> int | None:
-        if self._lines is None:
-            from driftcheck.toml import array_table_lines
+        if self._offsets is None:
+            if self._lines is None:
+                from driftcheck.toml import array_table_lines
 
-            self._lines = array_table_lines(self._text, "package")
-        return self._lines[index] if index < len(self._lines) else None
+                self._lines = array_table_lines(self._text, "package")
+            return self._lines[index] if index < len(self._lines) else None
+        if index >= len(self._offsets):
+            return None
+        offset = self._offsets[index]
+        # Count on from the nearest offset counted before (a few findings ask).
+        at, line = max((p for p in self._counted if p[0] <= offset), default=(0, 1))
+        line += self._text.count("\n", at, offset)
+        self._counted.append((offset, line))
+        return line
 
 
 class _Checker:
     """Type checks with dotted paths, raising LockfileError in the house style."""
 
-    def __init__(self, shown: str, text: str, lines: list[int] | None = None) -> None:
+    def __init__(self, shown: str, text: str, offsets: list[int] | None = None) -> None:
         self.shown = shown
-        self.lines = PackageLines(text, lines)
+        self.lines = PackageLines(text, offsets)
 
     def fail(self, message: str, where: str | None = None, package: int | None = None) -> NoReturn:
         line = None if package is None else self.lines.of(package)
@@ -145,7 +163,8 @@ class _Checker:
         return value
 
 
-_NO_NAMES: frozenset[str] = frozenset()
+_NO: frozenset[str] = frozenset()
+_NO_TABLE: dict[str, list[UvDependency]] = {}  # shared: never written to
 
 _TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
 
@@ -154,8 +173,19 @@ def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
 
 
+_PLAIN_KINDS = frozenset({"registry", "editable", "directory", "virtual", "path"})
+
+
+def _plain_source(kind: str, value: str, root: str) -> Source:
+    """A registry or local source: ``value`` is the index URL or the (relative) path."""
+    if kind == "registry":
+        return Source(kind="registry", url=value)
+    path = value if os.path.isabs(value) else os.path.normpath(os.path.join(root, value))
+    return Source(kind=kind, path=path)  # type: ignore[arg-type]
+
+
 def _parse_source(
-    check: _Checker, raw: Any, package_where: str, index: int, label: str, root: Path
+    check: _Checker, raw: Any, package_where: str, index: int, label: str, root: str
 ) -> tuple[Source, tuple[Any, ...]]:
     where = f"{package_where}.source"
     if not isinstance(raw, dict):
@@ -170,16 +200,15 @@ def _parse_source(
     if not isinstance(value, str):
         check.fail(f"{label}source '{kind}' must be a string", f"{where}.{kind}", index)
     key = (kind, value) if len(raw) == 1 else tuple(sorted((k, str(v)) for k, v in raw.items()))
-    if kind == "registry":
-        return Source(kind="registry", url=value), key
-    if kind in ("editable", "directory", "virtual", "path"):
-        path = value if Path(value).is_absolute() else os.path.normpath(root / value)
-        return Source(kind=kind, path=str(path)), key
+    if kind in _PLAIN_KINDS:
+        return _plain_source(kind, value, root), key
     if kind == "url":
         sub = raw.get("subdirectory")
         return Source(
             kind="url", url=value, subdirectory=sub if isinstance(sub, str) else None
         ), key
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
     parts = urlsplit(value)
     commit = parts.fragment or None
     if not commit:
@@ -201,43 +230,43 @@ def _str_list(check: _Checker, value: Any, where: str, index: int | None, label:
 _READ: dict[tuple[str, str], UvLock] = {}
 
 
-def read_uv_lock(path: Path, shown: str | None = None) -> UvLock:
+def read_uv_lock(path: str, shown: str | None = None) -> UvLock:
     """Read and validate a uv.lock file; parsed once per process while its text is the
     same (``infer`` and ``why`` plan many selections of one lock). The cache holds
     nothing the lock does not hold already (its text), so peak memory does not grow.
 
     :param shown: how the path is named in messages (defaults to ``path``).
     """
-    shown = shown or str(path)
+    shown = shown or path
     data_bytes = read_bytes(path, shown)
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
-    cached = _READ.get((str(path), shown))
+    cached = _READ.get((path, shown))
     if cached is not None and text and cached.text == text:
         return cached
     data = None
-    lines: list[int] | None = []
+    offsets: list[int] | None = []
     if text:
         from driftcheck.lockfiles.uv_fast import parse
 
         try:
-            data = parse(text, lines)
+            data = parse(text, offsets)
         except ValueError:  # a statement tomllib rejects: report it from the full parse
             data = None
     if data is None:
-        data, lines = load_toml(data_bytes, shown), None
+        data, offsets = load_toml(data_bytes, shown), None
     del data_bytes
-    lock = _build(data, path, shown, text, lines)
-    _READ[(str(path), shown)] = lock
+    lock = _build(data, path, shown, text, offsets)
+    _READ[(path, shown)] = lock
     return lock
 
 
 def _build(
-    data: dict[str, Any], path: Path, shown: str, text: str, lines: list[int] | None = None
+    data: dict[str, Any], path: str, shown: str, text: str, offsets: list[int] | None = None
 ) -> UvLock:
-    check = _Checker(shown, text, lines)
+    check = _Checker(shown, text, offsets)
     version = data.get("version")
     if version is None:
         check.fail("missing required key 'version'; is this a uv.lock?", "version")
@@ -255,16 +284,45 @@ def _build(
     supported = _str_list(check, data.get("supported-markers"), "supported-markers", None, "")
     for k, marker in enumerate(supported):
         check.marker(marker, f"supported-markers[{k}]")
-    root = path.parent.absolute()
+    root = os.path.dirname(os.path.abspath(path))
 
     raw_packages = data.get("package", [])
     if not isinstance(raw_packages, list):
         check.fail("'package' must be an array of tables", "package")
 
-    packages: list[UvPackage] = []
+    # A common block's package is made once its edges are known (in the second pass);
+    # until then its entry holds its LockedPackage. Tables are made, then filled.
+    packages: list[Any] = []
     by_name: dict[str, list[int]] = {}
     by_key: dict[tuple[Any, ...], int] = {}
+    sources: dict[tuple[str, str], Source] = {}  # one Source per index URL or path
     for i, raw in enumerate(raw_packages):
+        if type(raw) is tuple:  # a common block (uv_fast.Block): its types are known
+            raw_name, version_value, kind, value, block_markers, _ = raw
+            name = canonicalize_name(raw_name)
+            if version_value is not None and not valid_version(version_value):
+                label = f"package '{raw_name}': "
+                check.fail(f"{label}invalid version {version_value!r}", f"package[{i}].version", i)
+            source_key = (kind, value)
+            source = sources.get(source_key)
+            if source is None:
+                source = sources[source_key] = _plain_source(kind, value, root)
+            markers = block_markers or []
+            for k, marker in enumerate(markers):
+                label = f"package '{raw_name}': "
+                check.marker(marker, f"package[{i}].resolution-markers[{k}]", i, label)
+            packages.append(LockedPackage(name, version_value, source))
+            by_name.setdefault(name, []).append(i)
+            key = (name, version_value, source_key)
+            if key in by_key:
+                label = f"package '{raw_name}': "
+                check.fail(
+                    f"{label}duplicate package entry (same name, version and source)",
+                    f"package[{i}]",
+                    i,
+                )
+            by_key[key] = i
+            continue
         where = f"package[{i}]"
         if not isinstance(raw, dict):
             check.fail("each [[package]] must be a table", where, i)
@@ -277,13 +335,13 @@ def _build(
         if "source" not in raw:
             check.fail(f"{label}missing required key 'source'", where, i)
         source, source_key = _parse_source(check, raw["source"], where, i, label, root)
-        markers: list[str] = []
+        markers = []
         if "resolution-markers" in raw:  # (most packages have none of these optional keys)
             where_markers = f"{where}.resolution-markers"
             markers = _str_list(check, raw["resolution-markers"], where_markers, i, label)
             for k, marker in enumerate(markers):
                 check.marker(marker, f"{where_markers}[{k}]", i, label)
-        provides_extras = declared_groups = _NO_NAMES
+        provides_extras = declared_groups = _NO
         metadata = raw.get("metadata")
         if metadata:
             if not isinstance(metadata, dict):
@@ -314,19 +372,36 @@ def _build(
         by_key[key] = i
 
     plain: dict[int, UvDependency] = {}  # edges with nothing but a name, shared
+    by_bare_name: dict[str, UvDependency] = {}  # a dependency written as a bare name
+
+    def edges(deps: list[Any], prefix: str, owner: int) -> list[UvDependency]:
+        """The edges of a dependency list (most are bare names seen before)."""
+        out = []
+        for j, dep in enumerate(deps):
+            edge = by_bare_name.get(dep) if type(dep) is str else None
+            if edge is None:
+                edge = resolve(dep, prefix, j, owner)
+                if type(dep) is str:
+                    by_bare_name[dep] = edge
+            out.append(edge)
+        return out
 
     def resolve(dep: Any, prefix: str, j: int, owner: int) -> UvDependency:
-        if type(dep) is dict and len(dep) == 1:  # most edges: `{ name = "..." }`
+        # Most edges are `{ name = "..." }` (a bare name, from a common block).
+        dep_name = dep if type(dep) is str else None
+        if type(dep) is dict and len(dep) == 1:
             dep_name = dep.get("name")
-            if type(dep_name) is str:
-                candidates = by_name.get(canonicalize_name(dep_name))
-                if candidates is not None and len(candidates) == 1:
-                    edge = plain.get(candidates[0])
-                    if edge is None:
-                        edge = plain[candidates[0]] = UvDependency(candidates[0], (), None)
-                    return edge
+        if type(dep_name) is str:
+            candidates = by_name.get(canonicalize_name(dep_name))
+            if candidates is not None and len(candidates) == 1:
+                edge = plain.get(candidates[0])
+                if edge is None:
+                    edge = plain[candidates[0]] = UvDependency(candidates[0], (), None)
+                return edge
+            if type(dep) is str:
+                dep = {"name": dep}  # the general path below words the error
         where = f"{prefix}[{j}]"
-        owner_label = f"package '{packages[owner].locked.name}': "
+        owner_label = f"package '{_locked(packages[owner]).name}': "
         if not isinstance(dep, dict):
             check.fail(f"{owner_label}dependency must be a table", where, owner)
         dep_name = check.get(
@@ -345,11 +420,11 @@ def _build(
             matches = [
                 c
                 for c in candidates
-                if (want_version is None or packages[c].locked.version == want_version)
+                if (want_version is None or _locked(packages[c]).version == want_version)
                 and (
                     want_source is None
                     or not isinstance(want_source, dict)
-                    or _source_key_matches(raw_packages[c].get("source"), want_source)
+                    or _source_key_matches(_raw_source(raw_packages[c]), want_source)
                 )
             ]
             if len(matches) != 1:
@@ -371,8 +446,13 @@ def _build(
         )
 
     for i, raw in enumerate(raw_packages):
-        where = f"package[{i}]"
+        if type(raw) is tuple:  # a common block: a list of dependencies and nothing more
+            deps = edges(raw[5], f"package[{i}].dependencies", i) if raw[5] else []
+            markers = tuple(raw[4]) if raw[4] else ()
+            packages[i] = UvPackage(packages[i], markers, deps, _NO_TABLE, _NO_TABLE, _NO, _NO)
+            continue
         pkg = packages[i]
+        where = f"package[{i}]"
         deps = raw.get("dependencies")
         if deps is not None:
             if not isinstance(deps, list):
@@ -474,6 +554,16 @@ def _build(
     )
 
 
+def _locked(entry: Any) -> LockedPackage:
+    """The LockedPackage of a package entry while the graph is built (see _build)."""
+    return entry if type(entry) is LockedPackage else entry.locked
+
+
+def _raw_source(raw: Any) -> Any:
+    """A package's ``source`` table, from a table or a common block."""
+    return {raw[2]: raw[3]} if type(raw) is tuple else raw.get("source")
+
+
 def _source_key_matches(package_source: Any, wanted: dict[str, Any]) -> bool:
     if not isinstance(package_source, dict):
         return False
@@ -502,14 +592,16 @@ def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> An
         # No pyproject: the lock's editable/virtual "." package is the project.
         for pkg in lock.packages:
             src = pkg.locked.source
-            if src.kind in ("editable", "virtual") and src.path == str(lock.path.parent.absolute()):
+            if src.kind in ("editable", "virtual") and src.path == os.path.dirname(
+                os.path.abspath(lock.path)
+            ):
                 name = pkg.locked.name
     if len(packages) == 1:
         # `uv sync --package X` takes X's own default groups.
         for index in lock.by_name.get(packages[0], []):
             member_path = lock.packages[index].locked.source.path
             if member_path:
-                member = read_pyproject(Path(member_path))
+                member = read_pyproject(member_path)
                 default_groups = member.default_groups()
                 groups[packages[0]] = member.group_names()
                 extras[packages[0]] = member.extra_names()
@@ -518,8 +610,6 @@ def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> An
 
 def plan(ctx: Any) -> Any:
     """The reader interface (see :mod:`driftcheck.lockfiles`): `uv sync` semantics."""
-    import shlex
-
     from driftcheck.diff import Expected, Rules
     from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.select import UvSelection, select_uv
@@ -532,13 +622,14 @@ def plan(ctx: Any) -> Any:
     selected = select_uv(lock, sel, project, ctx.evaluate)
     expected = []
     index_of: dict[str, int] = {}
+    packages, no_editable = lock.packages, sel.no_editable
     for index, path in selected.expected.items():
-        locked = lock.packages[index].locked
+        locked = packages[index].locked
         index_of[locked.name] = index
-        if sel.no_editable and locked.source.kind == "editable":
+        if no_editable and locked.source.kind == "editable":
             # `--no-editable`: editables are installed as plain directories.
             locked = locked._replace(source=locked.source._replace(kind="directory"))
-        expected.append(Expected(package=locked, required_by=path))
+        expected.append(Expected(locked, path))
     return Plan(
         extra_findings=_python_findings(lock, ctx.env),
         format="uv.lock",
@@ -547,7 +638,7 @@ def plan(ctx: Any) -> Any:
         selection=sel.to_json(),
         locked=frozenset(lock.by_name),
         line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
-        fix=shlex.join(["uv", "sync", "--frozen", *sel.as_flags()]),
+        fix=shell.join(["uv", "sync", "--frozen", *sel.as_flags()]),
     )
 
 

@@ -3,42 +3,53 @@
 uv writes its lock in one fixed layout. This reads it package block by package block,
 skipping the ``sdist`` and ``wheels`` entries (most of the file) without building them,
 and returns exactly what ``tomllib`` would return for the rest: the same dict, minus
-each package's ``sdist``, ``wheels`` and ``metadata.requires-dist``. A block in uv's
-usual shape is one regular-expression match; any other block is read line by line,
-with the common statements read by a regular expression and any other statement given
-to ``tomllib`` on its own; anything outside uv's layout makes :func:`parse` return
-``None``, and the caller parses the whole file with ``tomllib``.
-``tests/test_uv_fast.py`` holds the two equal on every uv.lock the test suite produces.
+each package's ``sdist``, ``wheels`` and ``metadata.requires-dist``.
+
+A block in uv's usual shape (name, version, a one-line source, resolution markers,
+dependencies, sdist, wheels, and nothing else: most packages of most locks) is read by
+a few ``str.find`` calls and two regular expressions, and returned as a :data:`Block`
+tuple rather than a table (:func:`as_table` turns it into the table ``tomllib`` gives).
+Any other block is read line by line, with the common statements read by a regular
+expression and any other statement given to the TOML reader on its own; anything
+outside uv's layout makes :func:`parse` return ``None``, and the caller parses the whole
+file. ``tests/test_uv_fast.py`` holds the two equal on every uv.lock the tests produce.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-from typing import Any
 
-__all__ = ["DROPPED", "parse"]
+from driftcheck import toml_subset
+from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+__all__ = ["DROPPED", "as_table", "parse"]
 
 # Keys the fast path never builds, per package (and in [package.metadata]).
 DROPPED = ("sdist", "wheels")
 DROPPED_METADATA = ("requires-dist",)
 
-_STRING = re.compile(r'^([A-Za-z0-9_-]+) = "([^"\\]*)"$')
-_SOURCE = re.compile(r'^source = \{ (registry|editable|directory|virtual|path) = "([^"\\]*)" \}$')
-_DEP = re.compile(
-    r'^\s*\{ name = "([^"\\]+)"'
-    r'(?:, version = "([^"\\]+)")?'
-    r'(?:, source = \{ (registry|editable|directory|virtual|path) = "([^"\\]+)" \})?'
-    r'(?:, extra = \[((?:"[^"\\]+"(?:, )?)*)\])?'
-    r'(?:, marker = "([^"\\]*)")?'
+# The characters of a basic string without escapes (TOML forbids control characters).
+_S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]'
+_DEP = lazy(
+    rf'^[ \t]*\{{ name = "({_S}+)"'
+    rf'(?:, version = "({_S}+)")?'
+    rf'(?:, source = \{{ (registry|editable|directory|virtual|path) = "({_S}+)" \}})?'
+    rf'(?:, extra = \[((?:"{_S}+"(?:, "{_S}+")*)?)\])?'
+    rf'(?:, marker = "({_S}*)")?'
     r" \},?$"
 )
 
 
-_KEY = re.compile(r"[A-Za-z0-9_-]+").fullmatch
-
-
 def _loads(text: str) -> dict[str, Any]:
+    """``tomllib.loads``: without tomllib for the plain subset; raises ValueError."""
+    plain = toml_subset.loads(text)
+    if plain is not None:
+        return plain
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
@@ -48,9 +59,13 @@ def _loads(text: str) -> dict[str, Any]:
 
 
 def _dep(line: str) -> dict[str, Any]:
-    match = _DEP.match(line)
+    """The table of one dependency line."""
+    plain = _PLAIN_DEP.match(line + ",\n" if line.endswith("}") else line + "\n")
+    if plain is not None:  # { name = "..." }
+        return {"name": plain.group(1)}
+    match = _DEP().match(line)
     if match is None:
-        return _loads("x = " + line.strip().rstrip(","))["x"]  # type: ignore[no-any-return]
+        return _loads("x = " + line.strip(" \t").removesuffix(","))["x"]  # type: ignore[no-any-return]
     return _dep_of(match)
 
 
@@ -70,64 +85,94 @@ def _dep_of(match: re.Match[str]) -> dict[str, Any]:
 
 def _value(key: str, lines: list[str]) -> Any:
     """The value of one statement (``key = ...`` over one or more lines)."""
-    first = lines[0]
-    if len(lines) == 1:
-        match = _STRING.match(first)
-        if match:
-            return match.group(2)
-        if key == "source":
-            match = _SOURCE.match(first)
-            if match:
-                return {match.group(1): match.group(2)}
-    elif first.endswith("= [") and lines[-1] == "]" and _all_deps(lines):
+    if len(lines) > 1 and lines[0].endswith("= [") and lines[-1] == "]" and _all_deps(lines[1:-1]):
         return [_dep(line) for line in lines[1:-1]]
     return _loads("\n".join(lines))[key]
 
 
+def _bare_key(key: str) -> bool:
+    """A TOML bare key (``[A-Za-z0-9_-]+``)."""
+    return key.isascii() and key.replace("-", "").replace("_", "").isalnum()
+
+
 def _all_deps(lines: list[str]) -> bool:
-    return all(line.lstrip().startswith("{ name = ") for line in lines[1:-1])
+    """Each line one inline table, and all but the last followed by a comma."""
+    return all(line.lstrip(" \t").startswith("{ name = ") for line in lines) and all(
+        line.endswith(",") for line in lines[:-1]
+    )
 
 
-# A package block in uv's most common shape, matched whole (most packages of most locks):
-# name, version, a one-line source, dependencies, sdist, wheels, nothing else. It is
-# matched in place, at the start of each block, so the file is never cut into copies.
-_BLOCK = re.compile(
-    r'name = "([^"\\\n]*)"\n'
-    r'(?:version = "([^"\\\n]*)"\n)?'
-    r'source = \{ (registry|editable|directory|virtual|path) = "([^"\\\n]*)" \}\n'
-    r"(?:dependencies = \[\n((?:    [^\n]*\n)*?)\]\n)?"
-    r"(?:sdist = [^\n]*\n)?"
-    r"(?:wheels = \[\n(?:    [^\n]*\n)*?\]\n)?"
+# A package block in uv's most common shape, matched by one regular expression up to its
+# wheel list, which is skipped (most of the file: its lines are not read). Its
+# dependencies are then read with a second one (most are a bare name).
+_COMMON = re.compile(
+    rf'name = "({_S}*)"\n'
+    rf'(?:version = "({_S}*)"\n)?'
+    rf'source = \{{ (registry|editable|directory|virtual|path) = "({_S}*)" \}}\n'
+    rf'(?:resolution-markers = \[\n((?:    "{_S}*",\n)*)\]\n)?'
+    r"(?:dependencies = \[\n((?:    \{[^\n]*\n)*?)\]\n)?"
+    r"(?:sdist = \{[^\n]*\}\n)?"
+    r"(wheels = \[\n)?"
 )
+_PLAIN_DEP = re.compile(rf'^    \{{ name = "({_S}+)" \}},\n', re.MULTILINE)
+_QUOTED = lazy(r'"([^"]*)"')
 
 _HEADER = "\n[[package]]\n"
 
+if TYPE_CHECKING:
+    # A common block, read: (name, version or None, source kind, source value,
+    # resolution markers or None, dependencies or None), each dependency a bare name or
+    # the table of a dependency with more keys.
+    Block = tuple[str, str | None, str, str, list[str] | None, list[Any] | None]
 
-def _block(match: re.Match[str]) -> dict[str, Any] | None:
-    """The package of a :data:`_BLOCK` match; ``None`` if a dependency is in another shape."""
-    name, version, kind, where, deps = match.groups()
-    package: dict[str, Any] = {"name": name, "source": {kind: where}}
-    if version is not None:
-        package["version"] = version
-    if deps is not None:
-        dependencies = []
-        for line in deps[:-1].split("\n"):
-            dep = _DEP.match(line)
-            if dep is None:
+
+def _common_block(text: str, pos: int, end: int) -> Block | None:
+    """The block ``text[pos:end]`` if it is in the common shape, else ``None``."""
+    match = _COMMON.match(text, pos, end)
+    if match is None:
+        return None
+    name, version, kind, where, markers_body, deps_body, wheels = match.groups()
+    at = match.end()
+    if wheels is not None:
+        # The rest of the block is the wheel list: the first line that closes an array
+        # must be the block's last, or more keys or tables follow it (uv writes its
+        # [package.optional-dependencies] and [package.metadata] there).
+        if text.find("\n]\n", at - 1, end) != end - 3:
+            return None
+    elif at != end:
+        return None  # more keys or tables: the block is read line by line
+    markers = None if markers_body is None else _QUOTED().findall(markers_body)
+    deps: list[Any] | None = None
+    if deps_body is not None:
+        deps = _PLAIN_DEP.findall(deps_body)
+        if len(deps) != deps_body.count("\n"):  # some carry a version, marker or extra
+            lines = deps_body[:-1].split("\n")
+            if not _all_deps(lines):
                 return None
-            dependencies.append(_dep_of(dep))
-        package["dependencies"] = dependencies
-    return package
+            deps = [_dep(line) for line in lines]
+    return (name, version, kind, where, markers, deps)
 
 
-def _chunk(
-    lines: list[str], package: dict[str, Any], name_line: list[int] | None, first_line: int
-) -> bool:
-    """Read one package block line by line into ``package``; ``False`` if outside uv's layout.
+def as_table(package: Block | dict[str, Any]) -> dict[str, Any]:
+    """A package as ``tomllib`` gives it (minus the dropped keys)."""
+    if isinstance(package, dict):
+        return package
+    name, version, kind, where, markers, deps = package
+    table: dict[str, Any] = {"name": name}
+    if version is not None:
+        table["version"] = version
+    table["source"] = {kind: where}
+    if markers is not None:
+        table["resolution-markers"] = markers
+    if deps is not None:
+        table["dependencies"] = [{"name": d} if type(d) is str else d for d in deps]
+    return table
 
-    :param name_line: if given, its one item becomes the line of the ``name`` statement.
-    :param first_line: the 1-based line of ``lines[0]``.
-    """
+
+def _chunk(lines: list[str], package: dict[str, Any]) -> int | None:
+    """Read one package block line by line into ``package``; ``None`` if outside uv's
+    layout, else the index of the line of its ``name`` (-1 without one)."""
+    name_at = -1
     table = package
     i, n = 0, len(lines)
     while i < n:
@@ -137,76 +182,73 @@ def _chunk(
             continue
         if line[0] == "[":
             if not line.startswith("[package.") or not line.endswith("]") or "[[" in line:
-                return False  # a table uv does not write here: let tomllib decide
+                return None  # a table uv does not write here: let tomllib decide
             table = package
             for part in line[len("[package.") : -1].split("."):
                 if part.startswith('"'):
-                    return False
+                    return None
                 table = table.setdefault(part, {})
                 if not isinstance(table, dict):
-                    return False
+                    return None
             continue
         key, sep, rest = line.partition(" = ")
-        if not sep or not _KEY(key):
-            return False
+        if not sep or not _bare_key(key):
+            return None
         start_line = i - 1
         if rest in ("[", "[[") or (rest.startswith("[") and not rest.endswith("]")):
             try:  # the closing line, found in C: wheel lists are most of the file
                 i = lines.index("]]" if rest == "[[" else "]", i) + 1
             except ValueError:
-                return False
+                return None
         if table is package:
             if key in DROPPED:
                 continue
-            if key == "name" and name_line:
-                name_line[0] = first_line + start_line
+            if key == "name":
+                name_at = start_line
         statement = lines[start_line:i]
         if key in DROPPED_METADATA and table is package.get("metadata"):
             continue
         if key in table:
-            return False  # a duplicate key: tomllib's error message is the right one
+            return None  # a duplicate key: tomllib's error message is the right one
         table[key] = _value(key, statement)
-    return True
+    return name_at
 
 
-def parse(text: str, name_lines: list[int] | None = None) -> dict[str, Any] | None:
+def parse(text: str, name_offsets: list[int] | None = None) -> dict[str, Any] | None:
     """Parse uv.lock text, or ``None`` when it is not in uv's own layout.
 
-    :param name_lines: if given, receives the 1-based line of each package's ``name``.
+    Each of ``data["package"]`` is a :data:`Block` (a common block) or a table.
+
+    :param name_offsets: if given, receives where each package's ``name`` statement
+        starts in ``text`` (its ``[[package]]`` line's end, for a package without one):
+        lines are counted only if a finding or an error needs one.
     """
     start = text.find(_HEADER)
     if start == -1:
         return None
     data = _loads(text[: start + 1])
-    packages: list[dict[str, Any]] = []
+    packages: list[Block | dict[str, Any]] = []
     data["package"] = packages
-    header_line = text.count("\n", 0, start) + 2  # of the first [[package]]
+    offsets = [] if name_offsets is None else name_offsets
     pos, size = start + len(_HEADER), len(text)
+    find, common = text.find, _common_block
     while True:  # one block per turn: it starts at pos and ends at nxt (-1: the end)
-        package = None
-        match = _BLOCK.match(text, pos)
-        if match is not None:
-            nxt = match.end()
-            if nxt == size:
-                nxt = -1
-            elif not text.startswith(_HEADER, nxt):
-                match = None
-        if match is not None:
-            package = _block(match)
+        nxt = find(_HEADER, pos)
+        end = size if nxt == -1 else nxt
+        package: Block | dict[str, Any] | None = common(text, pos, end)
         if package is not None:
-            if name_lines is not None:
-                name_lines.append(header_line + 1)
+            offsets.append(pos)
         else:
-            nxt = text.find(_HEADER, pos)
             package = {}
-            name_line = None if name_lines is None else [header_line]
-            chunk = text[pos:] if nxt == -1 else text[pos:nxt]
-            if not _chunk(chunk.split("\n"), package, name_line, header_line + 1):
+            lines = text[pos:end].split("\n")
+            name_at = _chunk(lines, package)
+            if name_at is None:
                 return None
-            if name_lines is not None and name_line:
-                name_lines.append(name_line[0])
+            if name_at < 0:
+                offsets.append(pos - 1)  # the header line
+            else:
+                offsets.append(pos + sum(len(line) + 1 for line in lines[:name_at]))
         packages.append(package)
         if nxt == -1:
             return data
-        header_line += text.count("\n", pos, nxt) + 2
         pos = nxt + len(_HEADER)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 
-from driftcheck.models import Report
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from driftcheck.models import Report
 
 __all__ = ["FORMATS", "render"]
 
@@ -19,7 +22,9 @@ FORMATS = {
 
 
 def render(report: Report, output_format: str, *, color: bool = False) -> str:
-    module = importlib.import_module(FORMATS[output_format])
+    name = FORMATS[output_format]
+    __import__(name)  # (importlib itself imports warnings: not worth it for one call)
+    module = sys.modules[name]
     if output_format == "text":
         return str(module.render(report, color=color))
     return str(module.render(report))

@@ -67,5 +67,7 @@ def render(report: Report) -> str:
     if report.drift and report.fix_command:
         lines.append(escape_data(f"driftcheck: run `{report.fix_command}` to restore sync"))
     elif not report.drift:
-        lines.append(f"driftcheck: {report.environment} matches {report.lockfile.name}")
+        lines.append(
+            f"driftcheck: {report.environment} matches {os.path.basename(report.lockfile)}"
+        )
     return "\n".join(lines) + "\n"

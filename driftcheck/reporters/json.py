@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from driftcheck import __version__
-from driftcheck.models import FINDING_KINDS, Finding, Report
+from driftcheck.models import FINDING_KINDS
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from driftcheck.models import Finding, Report
 
 __all__ = ["SCHEMA_VERSION", "finding_to_json", "render", "report_to_json"]
 

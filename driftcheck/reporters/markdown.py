@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from driftcheck.models import Finding, FindingKind, Report
+import os
+
+from driftcheck.models import Finding, Report
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from driftcheck.models import FindingKind
 
 __all__ = ["render"]
 
@@ -28,7 +34,8 @@ def _row(f: Finding) -> str:
 
 def render(report: Report) -> str:
     lines = ["## driftcheck", ""]
-    where = f"`{report.environment}` against `{report.lockfile.name}` ({report.lock_format})"
+    lock = os.path.basename(report.lockfile)
+    where = f"`{report.environment}` against `{lock}` ({report.lock_format})"
     if not report.drift:
         lines.append(f"No drift: {where}, {report.checked} packages checked.")
     else:

@@ -27,7 +27,7 @@ def _uri(path: Path) -> str:
 
 
 def render(report: Report) -> str:
-    uri = _uri(report.lockfile)
+    uri = _uri(Path(report.lockfile))
     results: list[dict[str, Any]] = []
     for f in report.findings:
         if f.allowed:

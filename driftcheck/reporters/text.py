@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from driftcheck.models import FINDING_KINDS, Finding, Report
+import os
+
+from driftcheck.models import FINDING_KINDS
 from driftcheck.paths import shown
+from driftcheck.records import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from driftcheck.models import Finding, Report
 
 __all__ = ["render"]
 
@@ -41,7 +47,7 @@ def _line(f: Finding, color: bool) -> str:
 
 
 def render(report: Report, *, color: bool = False) -> str:
-    lock = report.lockfile.name
+    lock = os.path.basename(report.lockfile)
     env = shown(report.environment)
     lines = []
     if report.drift:
