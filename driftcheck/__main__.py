@@ -1,3 +1,3 @@
-from driftcheck.cli import main
+from driftcheck._entry import main
 
 raise SystemExit(main())

@@ -67,13 +67,14 @@ def _versions_equal(a: str, b: str) -> bool:
 
 
 _ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+_DIRECT_URL = os.sep + "direct_url.json"
 
 
 def _read_direct_url(dist: InstalledDist) -> tuple[Any, str | None]:
     """Parse direct_url.json: (DirectUrl or None, problem or None)."""
     if dist.layout != "dist-info":
         return None, None
-    path = dist.meta_dir + os.sep + "direct_url.json"
+    path = dist.meta_dir + _DIRECT_URL
     # Most dists have none, and this runs once per installed package: os.access()
     # answers without raising (a FileNotFoundError raised and caught costs more than
     # the rest of the comparison). Where the directory cannot be searched (never for
@@ -355,6 +356,14 @@ def diff(
             )
             continue
         dist = dists[0]
+        if (
+            dist.version == locked.version
+            and locked.source.kind == "registry"
+            and dist.layout == "dist-info"
+            and not os.access(dist.meta_dir + _DIRECT_URL, os.F_OK)
+            and (_ROOT or os.access(dist.meta_dir, os.X_OK))
+        ):
+            continue  # most packages: a plain registry install of the locked version
         why = _mismatch(locked, dist, rules)
         if why:
             findings.append(

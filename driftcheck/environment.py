@@ -8,15 +8,15 @@ sysconfig can say where its site-packages is; with ``-S`` no ``.pth`` file and n
 
 from __future__ import annotations
 
+import itertools
 import os
-import re
 import sys
 from operator import itemgetter
 
 from driftcheck.errors import EnvironmentError_
-from driftcheck.markers import plain_release, valid_version
+from driftcheck.markers import plain_releases, valid_version
 from driftcheck.models import InstalledDist
-from driftcheck.names import canonicalize_name
+from driftcheck.names import canonicalize_name, canonicalize_names
 from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING, NamedTuple
 
@@ -310,7 +310,19 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
     return str(version) if version else None
 
 
-_VALID_NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+def _valid_names(joined: str) -> bool:
+    """``joined`` is canonical names joined by newlines, each ``[a-z0-9]+(-[a-z0-9]+)*``
+    (canonical names are lowercase already; string methods are cheaper than compiling
+    a regular expression)."""
+    return (
+        joined.isascii()
+        and joined.replace("-", "").replace("\n", "").isalnum()
+        and not any(bad in joined for bad in ("--", "-\n", "\n-", "\n\n"))
+        and joined[0] not in "-\n"
+        and joined[-1] not in "-\n"
+    )
+
+
 _METADATA = (".dist-info", ".egg-info", ".egg-link")
 _NAME_PARTS = lazy(r"[a-z0-9]+")
 
@@ -366,58 +378,83 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
             entries = list(os.scandir(site))
         except OSError as exc:
             raise EnvironmentError_(f"{site}: cannot list site-packages: {exc.strerror}") from None
+        # The common case first: directories named NAME-VERSION.dist-info, their names
+        # and versions checked all at once; any that fails is looked at on its own.
+        common: list[os.DirEntry[str]] = []
+        stems: list[str] = []
+        releases: list[str] = []
         for entry in entries:
             entry_name = entry.name
             if not entry_name.endswith(_METADATA):  # package and module files, most entries
                 continue
             if entry_name.endswith(".dist-info") and entry_name.isascii() and entry.is_dir():
-                # The common case, decided without the checks below: a directory named
-                # NAME-VERSION.dist-info, with a valid name and a plain release.
                 stem, sep, release = entry_name[:-10].rpartition("-")
-                name = canonicalize_name(stem)
-                if sep and _VALID_NAME.fullmatch(name) and plain_release(release):
-                    found.append(InstalledDist(name, stem, release, entry.path, "dist-info"))
+                if sep:
+                    common.append(entry)
+                    stems.append(stem)
+                    releases.append(release)
                     continue
-            if entry_name.endswith(".egg-link"):
-                found.append(_egg_link(entry))
-                continue
-            parsed = _split_dist_dir(entry.name)
-            if parsed is None:
-                continue
-            raw_name, version, layout = parsed
-            problem = None
-            if not entry.name.isascii() and _undecodable(entry.name):
-                raw_name = _printable(raw_name)
-                version = _printable(version) if version else version
-                problem = f"{_printable(entry.name)}: its name is not valid UTF-8"
-            meta_dir = entry.path
-            is_dir = entry.is_dir()
-            kind = layout if is_dir else "egg-info-file"
-            if not is_dir and entry.is_symlink():
-                kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
-            elif kind == "egg-info-file" and layout != "egg-info":
-                kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"
-            name = canonicalize_name(raw_name)
-            if not _VALID_NAME.fullmatch(name):  # e.g. escaped bytes: keep reports well-formed
-                name = "-".join(_NAME_PARTS().findall(name)) or "unnamed"
-            dist = InstalledDist(
-                name=name,
-                raw_name=raw_name,
-                version=version or "",
-                meta_dir=meta_dir,
-                layout=kind,  # type: ignore[arg-type]
-                problem=problem,
-            )
-            if not version and not problem:
-                dist = dist._replace(version=_version_from_metadata(dist) or "")
-            elif version and kind == "dist-info" and not problem and not valid_version(version):
-                raise EnvironmentError_(
-                    f"{meta_dir}: invalid version {version!r} in the folder name "
-                    "(uv cannot read this environment either); remove or reinstall it"
-                )
-            found.append(dist)
+            _add_entry(entry, found)
+        names = canonicalize_names(stems)
+        joined = "\n".join(names)
+        if (not names or (_valid_names(joined) and joined.count("\n") == len(names) - 1)) and (
+            plain_releases(releases)
+        ):
+            paths = [e.path for e in common]
+            # (records with every field given, built as the tuples they are)
+            rows = zip(names, stems, releases, paths, _LAYOUT, _NO_PROBLEM, strict=False)
+            found += map(tuple.__new__, itertools.repeat(InstalledDist), rows)
+        else:
+            for entry in common:
+                _add_entry(entry, found)
     found.sort(key=itemgetter(0, 3))  # (name, meta_dir)
     return found
+
+
+_LAYOUT = itertools.repeat("dist-info")
+_NO_PROBLEM = itertools.repeat(None)
+
+
+def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist]) -> None:
+    """Append the distribution of one metadata entry, whatever its shape."""
+    if entry.name.endswith(".egg-link"):
+        found.append(_egg_link(entry))
+        return
+    parsed = _split_dist_dir(entry.name)
+    if parsed is None:
+        return
+    raw_name, version, layout = parsed
+    problem = None
+    if not entry.name.isascii() and _undecodable(entry.name):
+        raw_name = _printable(raw_name)
+        version = _printable(version) if version else version
+        problem = f"{_printable(entry.name)}: its name is not valid UTF-8"
+    meta_dir = entry.path
+    is_dir = entry.is_dir()
+    kind = layout if is_dir else "egg-info-file"
+    if not is_dir and entry.is_symlink():
+        kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
+    elif kind == "egg-info-file" and layout != "egg-info":
+        kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"
+    name = canonicalize_name(raw_name)
+    if "\n" in name or not _valid_names(name):  # e.g. escaped bytes: keep reports tidy
+        name = "-".join(_NAME_PARTS().findall(name)) or "unnamed"
+    dist = InstalledDist(
+        name=name,
+        raw_name=raw_name,
+        version=version or "",
+        meta_dir=meta_dir,
+        layout=kind,  # type: ignore[arg-type]
+        problem=problem,
+    )
+    if not version and not problem:
+        dist = dist._replace(version=_version_from_metadata(dist) or "")
+    elif version and kind == "dist-info" and not problem and not valid_version(version):
+        raise EnvironmentError_(
+            f"{meta_dir}: invalid version {version!r} in the folder name "
+            "(uv cannot read this environment either); remove or reinstall it"
+        )
+    found.append(dist)
 
 
 def target_tags(env: TargetEnvironment) -> list[Any]:

@@ -37,6 +37,7 @@ __all__ = [
     "MarkerEvaluator",
     "compile_marker",
     "plain_release",
+    "plain_releases",
     "releases_equal",
     "specifier_contains",
     "valid_version",
@@ -81,7 +82,6 @@ _STRING_KEYS = frozenset(
     }
 )
 _SET_KEYS = frozenset({"extras", "dependency_groups"})
-_PLAIN_RELEASE = re.compile(r"[0-9]+(?:\.[0-9]+)*")
 
 
 class _NotFast(Exception):
@@ -89,7 +89,7 @@ class _NotFast(Exception):
 
 
 def _release(text: str) -> tuple[int, ...] | None:
-    return tuple(map(int, text.split("."))) if _PLAIN_RELEASE.fullmatch(text) else None
+    return tuple(map(int, text.split("."))) if plain_release(text) else None
 
 
 def _compare_releases(a: tuple[int, ...], b: tuple[int, ...]) -> int:
@@ -124,12 +124,35 @@ _STRING_OPS: dict[str, Callable[[str, str], bool]] = {
 
 def plain_release(text: str) -> bool:
     """``text`` is a plain release: digits and dots ("1.2.3"), a valid PEP 440 version."""
-    return _PLAIN_RELEASE.fullmatch(text) is not None
+    return "\n" not in text and _joined_releases(text)
+
+
+def _joined_releases(joined: str) -> bool:
+    """``joined`` is plain releases joined by newlines: ``[0-9]+(\\.[0-9]+)*`` each.
+
+    String methods, not a regular expression: compiling one costs more than checking
+    a thousand versions this way.
+    """
+    return (
+        joined.isascii()
+        and joined.replace(".", "").replace("\n", "").isdigit()
+        and not any(bad in joined for bad in ("..", ".\n", "\n.", "\n\n"))
+        and joined[0] not in ".\n"
+        and joined[-1] not in ".\n"
+    )
+
+
+def plain_releases(texts: list[str]) -> bool:
+    """Every one of ``texts`` is a plain release: one regular expression for them all."""
+    joined = "\n".join(texts)
+    if joined.count("\n") != len(texts) - 1:
+        return all(map(plain_release, texts))
+    return not texts or _joined_releases(joined)
 
 
 def valid_version(text: str) -> bool:
     """PEP 440 validity; a plain release ("1.2.3") is decided without importing packaging."""
-    if _PLAIN_RELEASE.fullmatch(text):
+    if plain_release(text):
         return True
     from packaging.version import InvalidVersion, Version
 

@@ -7,16 +7,32 @@ on every run, only for this one function. It is the same normalisation as
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
-__all__ = ["canonicalize_name"]
+from driftcheck.patterns import lazy
 
-_SEPARATORS = re.compile(r"[-_.]+")
+__all__ = ["canonicalize_name", "canonicalize_names"]
+
+_SEPARATORS = lazy(r"[-_.]+")  # (a run of separators is rare)
 
 
 @cache
 def canonicalize_name(name: str) -> str:
     """``packaging.utils.canonicalize_name(name)``, cached: names repeat in a lock."""
     value = name.lower().replace("_", "-").replace(".", "-")  # (cheaper than the regex)
-    return _SEPARATORS.sub("-", value) if "--" in value else value
+    return _SEPARATORS().sub("-", value) if "--" in value else value
+
+
+def canonicalize_names(names: list[str]) -> list[str]:
+    """``[canonicalize_name(n) for n in names]``, done on all of them at once.
+
+    Lowercasing and replacing separators is done on one joined string (a few C calls
+    for thousands of names); only a name with a run of separators goes one by one.
+    """
+    joined = "\n".join(names)
+    if joined.count("\n") != len(names) - 1:  # a name with a newline: one by one
+        return [canonicalize_name(n) for n in names]
+    value = joined.lower().replace("_", "-").replace(".", "-")
+    if "--" in value:
+        value = _SEPARATORS().sub("-", value)
+    return value.split("\n") if names else []

@@ -21,7 +21,6 @@ from driftcheck.patterns import lazy
 
 __all__ = ["loads"]
 
-_WS = re.compile(r"[ \t]*")
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 _BASIC = re.compile(r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"')
 _BASIC_PART = lazy(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')
@@ -38,6 +37,16 @@ _STRING_ARRAY = re.compile(
 _IN_QUOTES = re.compile(r'"([^"]*)"')
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    """The position after the spaces and tabs at ``pos``."""
+    while text[pos : pos + 1] in _BLANKS:
+        pos += 1
+    return pos
+
+
+_BLANKS = frozenset(" \t")  # ("" is not in it: the loop stops at the end of the text)
 
 
 class _Outside(Exception):
@@ -74,7 +83,7 @@ class _Document:
         table = root
         pos = 0
         while True:
-            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip_ws(text, pos)
             if pos >= size:
                 return root
             c = text[pos]
@@ -113,9 +122,9 @@ class _Document:
             pos += 1
 
     def _header(self, pos: int, close: str) -> tuple[list[str], int]:
-        pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        pos = _skip_ws(self.text, pos)
         path, pos = self._key(pos)
-        pos = _WS.match(self.text, pos).end()  # type: ignore[union-attr]
+        pos = _skip_ws(self.text, pos)
         if not self.text.startswith(close, pos):
             raise _Outside
         return path, pos + len(close)
@@ -170,10 +179,10 @@ class _Document:
         """Read ``key = value`` into ``table``; ``dotted``: tables dotted keys made here."""
         text = self.text
         path, pos = self._key(pos)
-        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, pos)
         if not text.startswith("=", pos):
             raise _Outside
-        pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, pos + 1)
         value, pos = self._value(pos)
         for key in path[:-1]:
             child = table.get(key)
@@ -274,15 +283,15 @@ class _Document:
         text = self.text
         table: dict[str, object] = {}
         dotted: set[int] = set()
-        pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+        pos = _skip_ws(text, pos)
         if text.startswith("}", pos):
             return table, pos + 1
         while True:
             pos = self._key_value(pos, table, dotted)
-            pos = _WS.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip_ws(text, pos)
             c = text[pos : pos + 1]
             if c == "}":
                 return table, pos + 1
             if c != ",":
                 raise _Outside
-            pos = _WS.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _skip_ws(text, pos + 1)

@@ -69,3 +69,35 @@ WORDS = st.lists(st.text(alphabet=st.sampled_from(list("ab_-=./:@% '\"$é\n")), 
 @given(WORDS)
 def test_shell_join_is_shlex_join(words: list[str]) -> None:
     assert shell.join(words) == shlex.join(words)
+
+
+def test_namedtuple_construction_errors_and_copies_match_typing() -> None:
+    import copy
+    import pickle
+
+    ours, theirs = _pair(records.NamedTuple), _pair(typing.NamedTuple)
+    for cls in (ours, theirs):
+        assert cls(1, 2, "c") == cls(x=1, y=2, label="c") == cls(1, label="c")._replace(y=2)
+        assert cls._make([1, 2, None]) == (1, 2, None)
+        for bad in ((), (1, 2, 3, 4)):
+            with pytest.raises(TypeError):
+                cls(*bad)
+        with pytest.raises(TypeError):
+            cls(1, x=2)
+        with pytest.raises(TypeError):
+            cls(1, z=2)
+        with pytest.raises(ValueError, match="unexpected field"):
+            cls(1)._replace(z=3)
+        with pytest.raises(TypeError):
+            cls._make([1])
+        point = cls(1, 2, "c")
+        assert copy.deepcopy(point) == point and type(copy.copy(point)) is cls
+    assert pickle.loads(pickle.dumps(Source(kind="git", url="u"))) == Source("git", "u")
+
+
+def test_tuple_new_gives_the_same_record() -> None:
+    """The hot loops build records with tuple.__new__ and every field given."""
+    assert tuple.__new__(Source, ("registry", None, None, None, None)) == Source("registry")
+    assert repr(tuple.__new__(Source, ("registry", None, None, None, None))) == repr(
+        Source("registry")
+    )

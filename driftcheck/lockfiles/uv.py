@@ -10,9 +10,9 @@ import os
 
 from driftcheck import shell
 from driftcheck.errors import LockfileError
-from driftcheck.markers import valid_version
+from driftcheck.markers import plain_releases, valid_version
 from driftcheck.models import LockedPackage, Source
-from driftcheck.names import canonicalize_name
+from driftcheck.names import canonicalize_name, canonicalize_names
 from driftcheck.records import TYPE_CHECKING, NamedTuple
 from driftcheck.toml import load_toml, read_bytes
 
@@ -164,6 +164,9 @@ class _Checker:
 
 
 _NO: frozenset[str] = frozenset()
+# Records are tuples: where thousands are made with every field given, they are made
+# as tuples are (records.NamedTuple's __new__ is for the general case).
+_new = tuple.__new__
 _NO_TABLE: dict[str, list[UvDependency]] = {}  # shared: never written to
 
 _TOML_TYPE_NAMES = {str: "string", int: "integer", bool: "boolean", list: "array", dict: "table"}
@@ -294,13 +297,26 @@ def _build(
     # until then its entry holds its LockedPackage. Tables are made, then filled.
     packages: list[Any] = []
     by_name: dict[str, list[int]] = {}
-    by_key: dict[tuple[Any, ...], int] = {}
+    source_keys: list[tuple[Any, ...]] = []
+
+    def unique(i: int, same_name: list[int], version: Any, key: Any, label: str) -> None:
+        """Add package ``i`` to the others of its name, refusing a duplicate entry."""
+        for k in same_name:
+            if _locked(packages[k]).version == version and source_keys[k] == key:
+                message = f"{label}duplicate package entry (same name, version and source)"
+                check.fail(message, f"package[{i}]", i)
+        same_name.append(i)
+
     sources: dict[tuple[str, str], Source] = {}  # one Source per index URL or path
+    # Common blocks' names are normalised, and their versions checked, all at once.
+    blocks = [raw for raw in raw_packages if type(raw) is tuple]
+    block_names = iter(canonicalize_names([raw[0] for raw in blocks]))
+    all_plain = plain_releases([raw[1] for raw in blocks if raw[1] is not None])
     for i, raw in enumerate(raw_packages):
         if type(raw) is tuple:  # a common block (uv_fast.Block): its types are known
             raw_name, version_value, kind, value, block_markers, _ = raw
-            name = canonicalize_name(raw_name)
-            if version_value is not None and not valid_version(version_value):
+            name = next(block_names)
+            if not all_plain and version_value is not None and not valid_version(version_value):
                 label = f"package '{raw_name}': "
                 check.fail(f"{label}invalid version {version_value!r}", f"package[{i}].version", i)
             source_key = (kind, value)
@@ -311,17 +327,13 @@ def _build(
             for k, marker in enumerate(markers):
                 label = f"package '{raw_name}': "
                 check.marker(marker, f"package[{i}].resolution-markers[{k}]", i, label)
-            packages.append(LockedPackage(name, version_value, source))
-            by_name.setdefault(name, []).append(i)
-            key = (name, version_value, source_key)
-            if key in by_key:
-                label = f"package '{raw_name}': "
-                check.fail(
-                    f"{label}duplicate package entry (same name, version and source)",
-                    f"package[{i}]",
-                    i,
-                )
-            by_key[key] = i
+            packages.append(_new(LockedPackage, (name, version_value, source, None)))
+            source_keys.append(source_key)
+            same_name = by_name.get(name)
+            if same_name is None:
+                by_name[name] = [i]
+            else:  # (a fork, or a duplicate entry)
+                unique(i, same_name, version_value, source_key, f"package '{raw_name}': ")
             continue
         where = f"package[{i}]"
         if not isinstance(raw, dict):
@@ -365,17 +377,22 @@ def _build(
                 declared_groups=declared_groups,
             )
         )
-        by_name.setdefault(name, []).append(i)
-        key = (name, version_value, source_key)
-        if key in by_key:
-            check.fail(f"{label}duplicate package entry (same name, version and source)", where, i)
-        by_key[key] = i
+        source_keys.append(source_key)
+        same_name = by_name.get(name)
+        if same_name is None:
+            by_name[name] = [i]
+        else:
+            unique(i, same_name, version_value, source_key, label)
 
     plain: dict[int, UvDependency] = {}  # edges with nothing but a name, shared
     by_bare_name: dict[str, UvDependency] = {}  # a dependency written as a bare name
 
     def edges(deps: list[Any], prefix: str, owner: int) -> list[UvDependency]:
         """The edges of a dependency list (most are bare names seen before)."""
+        if type(deps[0]) is str:  # a common block's bare names (all of them, then)
+            known = list(map(by_bare_name.get, deps))
+            if None not in known:
+                return known  # type: ignore[return-value]
         out = []
         for j, dep in enumerate(deps):
             edge = by_bare_name.get(dep) if type(dep) is str else None
@@ -449,7 +466,8 @@ def _build(
         if type(raw) is tuple:  # a common block: a list of dependencies and nothing more
             deps = edges(raw[5], f"package[{i}].dependencies", i) if raw[5] else []
             markers = tuple(raw[4]) if raw[4] else ()
-            packages[i] = UvPackage(packages[i], markers, deps, _NO_TABLE, _NO_TABLE, _NO, _NO)
+            row = (packages[i], markers, deps, _NO_TABLE, _NO_TABLE, _NO, _NO)
+            packages[i] = _new(UvPackage, row)
             continue
         pkg = packages[i]
         where = f"package[{i}]"
@@ -629,7 +647,7 @@ def plan(ctx: Any) -> Any:
         if no_editable and locked.source.kind == "editable":
             # `--no-editable`: editables are installed as plain directories.
             locked = locked._replace(source=locked.source._replace(kind="directory"))
-        expected.append(Expected(locked, path))
+        expected.append(_new(Expected, (locked, path)))
     return Plan(
         extra_findings=_python_findings(lock, ctx.env),
         format="uv.lock",
