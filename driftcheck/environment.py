@@ -404,9 +404,12 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
             # (records with every field given, built as the tuples they are)
             rows = zip(names, stems, releases, paths, _LAYOUT, _NO_PROBLEM, strict=False)
             found += map(tuple.__new__, itertools.repeat(InstalledDist), rows)
-        else:
-            for entry in common:
-                _add_entry(entry, found)
+        else:  # one by one: a version in another normal form, or an odd name
+            for entry, name, stem, release in zip(common, names, stems, releases, strict=True):
+                if "\n" not in name and _valid_names(name) and valid_version(release):
+                    found.append(InstalledDist(name, stem, release, entry.path, "dist-info"))
+                else:
+                    _add_entry(entry, found)
     found.sort(key=itemgetter(0, 3))  # (name, meta_dir)
     return found
 

@@ -47,6 +47,8 @@ _EXTRA_CLAUSE = lazy(r"""\bextra\s*(==|!=)\s*(?P<q>['"])(?P<value>[^'"]*)(?P=q)"
 
 
 def _rewrite(marker: str) -> tuple[str, bool]:
+    if "extra" not in marker:
+        return marker, False
     uses_extra = False
 
     def repl(match: re.Match[str]) -> str:
@@ -150,9 +152,19 @@ def plain_releases(texts: list[str]) -> bool:
     return not texts or _joined_releases(joined)
 
 
+# A version in PEP 440's normalised form, as uv and wheel file names write it
+# ("2.9.0.post0", "1.0rc1", "2!1.0.dev3+local.1"): always valid. Any other spelling
+# (which may still be valid) is left to packaging.
+_NORMALISED_VERSION = lazy(
+    r"(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*(?:(?:a|b|rc)[0-9]+)?(?:\.post[0-9]+)?(?:\.dev[0-9]+)?"
+    r"(?:\+[a-z0-9]+(?:\.[a-z0-9]+)*)?"
+)
+
+
 def valid_version(text: str) -> bool:
-    """PEP 440 validity; a plain release ("1.2.3") is decided without importing packaging."""
-    if plain_release(text):
+    """PEP 440 validity; a version in normalised form ("1.2.3", "2.9.0.post0") is
+    decided without importing packaging (``packaging.version`` imports ``typing``)."""
+    if plain_release(text) or (text.isascii() and _NORMALISED_VERSION().fullmatch(text)):
         return True
     from packaging.version import InvalidVersion, Version
 

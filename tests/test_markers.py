@@ -253,3 +253,27 @@ def test_plain_release_equality_agrees_with_packaging(a: str, b: str) -> None:
         assert fast == (Version(a) == Version(b))
     except InvalidVersion:
         pytest.fail(f"the fast path took {a!r} or {b!r}, which packaging rejects")
+
+
+VERSIONISH = st.text(alphabet=st.sampled_from(list("0123456789.!+abcdeoprstv-_")), max_size=12)
+
+
+@given(VERSIONISH)
+def test_valid_version_is_packagings(text: str) -> None:
+    from packaging.version import InvalidVersion, Version
+
+    from driftcheck.markers import valid_version
+
+    try:
+        Version(text)
+        expected = True
+    except InvalidVersion:
+        expected = False
+    assert valid_version(text) == expected, text
+
+
+@pytest.mark.parametrize("text", ["2.9.0.post0", "1.0rc1", "3.0.0b2", "2!1.0.dev3+local.1"])
+def test_normalised_versions_need_no_packaging(text: str) -> None:
+    from driftcheck.markers import _NORMALISED_VERSION
+
+    assert _NORMALISED_VERSION().fullmatch(text)

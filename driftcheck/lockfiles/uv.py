@@ -417,6 +417,10 @@ def _build(
                 return edge
             if type(dep) is str:
                 dep = {"name": dep}  # the general path below words the error
+        elif type(dep) is dict and _EDGE_KEYS.issuperset(dep):  # a marker, extras
+            edge = _plain_edge(dep, by_name)
+            if edge is not None:
+                return edge
         where = f"{prefix}[{j}]"
         owner_label = f"package '{_locked(packages[owner]).name}': "
         if not isinstance(dep, dict):
@@ -570,6 +574,30 @@ def _build(
         supported_markers=tuple(supported),
         lines=check.lines,
     )
+
+
+_EDGE_KEYS = frozenset({"name", "marker", "extra"})
+
+
+def _plain_edge(dep: dict[str, Any], by_name: dict[str, list[int]]) -> UvDependency | None:
+    """The edge of ``{ name = ..., marker = ..., extra = [...] }`` to a package locked
+    once, when every value is valid; ``None`` leaves it to the checks that word errors."""
+    name, marker, extras = dep.get("name"), dep.get("marker"), dep.get("extra", ())
+    if type(name) is not str or not (marker is None or type(marker) is str):
+        return None
+    if type(extras) not in (list, tuple) or not all(type(e) is str for e in extras):
+        return None
+    candidates = by_name.get(canonicalize_name(name))
+    if candidates is None or len(candidates) != 1:
+        return None
+    if marker is not None:
+        from driftcheck.markers import compile_marker
+
+        try:
+            compile_marker(marker)
+        except ValueError:
+            return None
+    return UvDependency(candidates[0], tuple(canonicalize_name(e) for e in extras), marker)
 
 
 def _locked(entry: Any) -> LockedPackage:
