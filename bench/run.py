@@ -1,9 +1,10 @@
 """Benchmark driftcheck against `uv sync --check --frozen`, alternating A B A B.
 
-    python bench/run.py                 # 200, 1,000 and 5,000 packages, 7 pairs each
+    python bench/run.py                 # 200, 1,000 and 5,000 packages, 15 pairs each
     python bench/run.py --real          # also a real project synced from PyPI (~150+ packages)
     python bench/run.py --quick         # one small size, 2 pairs: proves the bench still works
     python bench/run.py --markdown FILE # write the results table (docs/performance.md)
+    python bench/run.py --instructions  # also count instructions (valgrind's callgrind)
 
 Projects are generated (bench/generate.py) into a temporary directory, never
 committed. Each run is timed as a whole process (wall clock) and its peak RSS read
@@ -152,6 +153,32 @@ def compare_formats(project: Path, pairs: int) -> list[tuple[str, float, dict[st
     return rows
 
 
+def instructions(cmd: list[str], cwd: Path) -> float | None:
+    """Millions of instructions one run executes, counted by callgrind (None without
+    valgrind). Unlike wall time on a shared machine, the count repeats exactly."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    err = subprocess.run(
+        [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *cmd],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stderr
+    for line in err.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1]) / 1e6
+    return None
+
+
+def count_both(project: Path) -> tuple[float | None, float | None]:
+    uv_cmd = [_uv(), "sync", "--check", "--frozen", "--offline"]
+    return instructions([_driftcheck()], project), instructions(uv_cmd, project)
+
+
 def _fresh(kind: str, project: Path, pairs: int) -> Any:
     """Run ``compare`` or ``compare_formats`` in a new, small Python process.
 
@@ -211,7 +238,8 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--real", action="store_true")
-    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--pairs", type=int, default=15)
+    parser.add_argument("--instructions", action="store_true")
     parser.add_argument("--markdown", metavar="FILE")
     parser.add_argument("--measure", nargs=3, metavar=("KIND", "PROJECT", "PAIRS"))
     args = parser.parse_args()
@@ -223,12 +251,15 @@ def main() -> int:
     sizes = [50] if args.quick else [200, 1000, 5000]
     pairs = 2 if args.quick else args.pairs
     rows = []
+    counted: dict[str, tuple[float | None, float | None]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for size in sizes:
             project = generate(root / f"p{size}", size)
             lock_mb = (project / "uv.lock").stat().st_size / 1e6
             rows.append((f"{size:,} (synthetic)", lock_mb, _fresh("compare", project, pairs)))
+            if args.instructions:
+                counted[rows[-1][0]] = count_both(project)
             if size == sizes[0]:
                 imports = import_time_ms(project)
             if size == sizes[-1]:
@@ -241,6 +272,8 @@ def main() -> int:
             rows.append(
                 (f"{count:,} (real, from PyPI)", lock_mb, _fresh("compare", project, pairs))
             )
+            if args.instructions:
+                counted[rows[-1][0]] = count_both(project)
     lines = [
         "| locked packages | lock size | driftcheck wall | uv wall | ratio (median of pairs) | floor wall | floor/uv | driftcheck peak RSS | uv peak RSS | driftcheck --verify-files |",
         "|---|---|---|---|---|---|---|---|---|---|",
@@ -256,6 +289,17 @@ def main() -> int:
         f"Import time during a check ({sizes[0]:,} packages), beyond the bare interpreter's: "
         f"{imports:.0f} ms. {pairs} rounds per size, after one warm-up round."
     )
+    if counted:
+        lines += [
+            "",
+            "Instructions of one run (callgrind; uv's include its threads'):",
+            "",
+            "| locked packages | driftcheck | uv | ratio |",
+            "|---|---|---|---|",
+        ]
+        for label, (ours, theirs) in counted.items():
+            ratio = f"{ours / theirs:.2f}" if ours and theirs else "-"
+            lines.append(f"| {label} | {ours or 0:.0f} M | {theirs or 0:.0f} M | {ratio} |")
     lines += [
         "",
         f"The other formats at {sizes[-1]:,} packages (bench/formats.py), each run alternating "
