@@ -16,7 +16,7 @@ from operator import itemgetter
 from driftcheck.errors import EnvironmentError_
 from driftcheck.markers import plain_releases, valid_version
 from driftcheck.models import InstalledDist
-from driftcheck.names import canonicalize_name, canonicalize_names
+from driftcheck.names import canonicalize_name, canonicalize_names, separated_runs
 from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING, NamedTuple
 
@@ -312,15 +312,8 @@ def _version_from_metadata(dist: InstalledDist) -> str | None:
 
 def _valid_names(joined: str) -> bool:
     """``joined`` is canonical names joined by newlines, each ``[a-z0-9]+(-[a-z0-9]+)*``
-    (canonical names are lowercase already; string methods are cheaper than compiling
-    a regular expression)."""
-    return (
-        joined.isascii()
-        and joined.replace("-", "").replace("\n", "").isalnum()
-        and not any(bad in joined for bad in ("--", "-\n", "\n-", "\n\n"))
-        and joined[0] not in "-\n"
-        and joined[-1] not in "-\n"
-    )
+    (canonical names are lowercase already)."""
+    return separated_runs(joined, "-", str.isalnum)
 
 
 _METADATA = (".dist-info", ".egg-info", ".egg-link")

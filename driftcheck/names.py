@@ -10,8 +10,12 @@ from __future__ import annotations
 from functools import cache
 
 from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING
 
-__all__ = ["canonicalize_name", "canonicalize_names"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["canonicalize_name", "canonicalize_names", "separated_runs"]
 
 _SEPARATORS = lazy(r"[-_.]+")  # (a run of separators is rare)
 
@@ -36,3 +40,20 @@ def canonicalize_names(names: list[str]) -> list[str]:
     if "--" in value:
         value = _SEPARATORS().sub("-", value)
     return value.split("\n") if names else []
+
+
+def separated_runs(joined: str, sep: str, runs_ok: Callable[[str], bool]) -> bool:
+    """Each newline-separated line of ``joined`` is runs of ASCII characters, joined by
+    single ``sep`` characters, and ``runs_ok`` holds for all the runs together (e.g.
+    ``str.isdigit``: ``[0-9]+(\\.[0-9]+)*`` per line for ``sep="."``).
+
+    String methods, not a regular expression: compiling one costs more than checking
+    a thousand names or versions this way.
+    """
+    return (
+        joined.isascii()
+        and runs_ok(joined.replace(sep, "").replace("\n", ""))
+        and not any(bad in joined for bad in (sep + sep, sep + "\n", "\n" + sep, "\n\n"))
+        and joined[0] not in (sep, "\n")
+        and joined[-1] not in (sep, "\n")
+    )
