@@ -14,12 +14,13 @@ if TYPE_CHECKING:
     from typing import Any
 
 __all__ = [
+    "TableLines",
     "array_table_lines",
     "decode_utf8",
+    "entry_offsets",
     "load_toml",
     "loads",
     "read_bytes",
-    "without_arrays",
 ]
 
 _LINE = lazy(r"at line (\d+)")
@@ -49,44 +50,20 @@ def decode_utf8(data: bytes, shown: str) -> str:
         raise LockfileError(shown, "not valid UTF-8", line=line) from None
 
 
-def without_arrays(text: str, keys: tuple[str, ...]) -> str:
-    """``text`` with each multi-line array statement of ``keys`` emptied (``files = []``).
-
-    Lockers write one such array per package, a line per file and hash: most of the
-    file, and nothing driftcheck reads. Its lines stay as blank lines, so every line
-    number is unchanged. A file with multi-line strings is returned as it is (such a line
-    could be string content).
-    """
-    if '"""' in text or "'''" in text:
-        return text
-    pattern = _ARRAYS.get(keys)
-    if pattern is None:
-        names = "|".join(map(re.escape, keys))
-        pattern = _ARRAYS[keys] = re.compile(
-            rf"^({names}) = \[\n((?:[ \t][^\n]*\n)*?)\]$", re.MULTILINE
-        )
-    return pattern.sub(lambda m: f"{m.group(1)} = []" + "\n" * (m.group(2).count("\n") + 1), text)
-
-
-_ARRAYS: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-
 def load_toml(data: bytes, shown: str, skip_arrays: tuple[str, ...] = ()) -> dict[str, Any]:
     """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``.
 
-    :param skip_arrays: keys whose multi-line arrays are read as empty (:func:`without_arrays`).
+    :param skip_arrays: keys whose multi-line arrays are read as empty, unparsed, where
+        the reader of the plain subset answers (see :func:`driftcheck.toml_subset.loads`).
     """
-    text = decode_utf8(data, shown)
-    if skip_arrays:
-        text = without_arrays(text, skip_arrays)
-    return loads(text, shown)
+    return loads(decode_utf8(data, shown), shown, skip_arrays)
 
 
-def loads(text: str, shown: str) -> dict[str, Any]:
+def loads(text: str, shown: str, skip_arrays: tuple[str, ...] = ()) -> dict[str, Any]:
     """Parse TOML text: the plain subset without tomllib, anything else with it."""
     from driftcheck import toml_subset
 
-    plain = toml_subset.loads(text)
+    plain = toml_subset.loads(text, skip_arrays)
     if plain is not None:
         return plain
     if sys.version_info >= (3, 11):
@@ -111,16 +88,72 @@ def array_table_lines(text: str, table: str) -> list[int]:
     Falls back to the header's own line for an entry without a name. Cheap: one scan
     of the text, no TOML parse.
     """
-    header = re.compile(rf"^\[\[{re.escape(table)}\]\][ \t]*(?:#.*)?$", re.MULTILINE)
-    name_key = re.compile(r"^name\s*=", re.MULTILINE)
-    starts = [m.start() for m in header.finditer(text)]
     lines = []
     line, counted = 1, 0  # newlines are counted once, front to back
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        name_at = name_key.search(text, start, end)
-        pos = name_at.start() if name_at else start
+    for pos in entry_offsets(text, table):
         line += text.count("\n", counted, pos)
         counted = pos
         lines.append(line)
     return lines
+
+
+def entry_offsets(text: str, table: str) -> list[int]:
+    """Where each ``[[table]]``'s ``name = …`` key starts (or its header, without one).
+
+    The headers are found by ``str.find`` (a multi-line regular expression tries every
+    position of the text, several times slower on a large lock).
+    """
+    needle = f"[[{table}]]"
+    rest, name_key = _HEADER_REST(), _NAME_KEY()
+    starts = []
+    pos = text.find(needle)
+    while pos != -1:
+        if (pos == 0 or text[pos - 1] == "\n") and rest.match(text, pos + len(needle)):
+            starts.append(pos)
+        pos = text.find(needle, pos + len(needle))
+    offsets = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        name_at = name_key.search(text, start, end)
+        offsets.append(name_at.start() if name_at else start)
+    return offsets
+
+
+_HEADER_REST = lazy(r"[ \t]*(?:#[^\n]*)?(?=\n|\Z)")
+_NAME_KEY = lazy(r"^name\s*=", re.MULTILINE)
+
+
+class TableLines:
+    """The line of each ``[[table]]`` entry's name, counted only when asked for (most
+    runs never need one, and counting the lines of a large lock is not free).
+
+    :param offsets: where each entry's name statement starts in ``text``, if known;
+        without them, the entries are found by a scan of the whole text on first use.
+    """
+
+    __slots__ = ("_counted", "_offsets", "_table", "_text")
+
+    def __init__(self, text: str, offsets: list[int] | None = None, table: str = "package"):
+        self._text = text
+        self._offsets = offsets
+        self._table = table
+        self._counted: list[tuple[int, int]] = []  # (offset, line there)
+
+    def of(self, index: int) -> int | None:
+        if self._offsets is None:
+            self._offsets = entry_offsets(self._text, self._table)
+        if index >= len(self._offsets):
+            return None
+        offset = self._offsets[index]
+        # Count on from the nearest offset counted before (a few findings ask).
+        at, line = max((p for p in self._counted if p[0] <= offset), default=(0, 1))
+        line += self._text.count("\n", at, offset)
+        self._counted.append((offset, line))
+        return line
+
+    def place(self, error: LockfileError, index: int) -> LockfileError:
+        """``error``, raised while checking entry ``index``, with that entry's line."""
+        if error.line is None:
+            error.line = self.of(index)
+            error.args = (error._render(),)
+        return error

@@ -28,6 +28,16 @@ _LITERAL = lazy(r"'([^'\x00-\x08\x0a-\x1f\x7f]*)'")
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})(?=[ \t,\]}#\n]|$)")
 _BOOL = re.compile(r"(?:true|false)(?=[ \t,\]}#\n]|$)")
 _LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)")
+# The commonest lines of a lock, read by one match each: ``key = "plain string"``,
+# ``key = true`` and ``key = ["plain", "strings"]`` (one line), and table headers.
+_SIMPLE_LINE = re.compile(
+    r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false)'
+    r'|(\[[ \t]*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*,[ \t]*)*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*)?\]))'
+    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)"
+)
+_SIMPLE_HEADER = re.compile(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)[ \t]*(?:\n|$)")
+_UNINDENTED = lazy(r"\n[^ \t]")  # a line that does not start with a space or a tab
+_BLANK_LINES = re.compile(r"\n[\n \t]*")
 _GAP = lazy(r"(?:[ \t\n]+|#[^\x00-\x08\x0a-\x1f\x7f]*)*")  # in arrays
 # An array of plain strings (dependency lists), matched whole; its strings found after.
 _STRING_ARRAY = re.compile(
@@ -53,8 +63,15 @@ class _Outside(Exception):
     """The text is outside the subset: the caller asks tomllib."""
 
 
-def loads(text: str) -> dict[str, object] | None:
-    """``tomllib.loads(text)``, or ``None`` when ``text`` is outside the subset."""
+def loads(text: str, skip: tuple[str, ...] = ()) -> dict[str, object] | None:
+    """``tomllib.loads(text)``, or ``None`` when ``text`` is outside the subset.
+
+    :param skip: keys whose multi-line arrays are read as empty without being parsed:
+        each statement ``KEY = [`` that fills its line, its items on indented lines,
+        and its ``]`` alone at the start of the last (in a text without multi-line
+        strings). Lockers write one such array of file hashes per package: most of the
+        file, and nothing driftcheck reads.
+    """
     if "\r" in text:
         # Outside multi-line strings (which are not read here), a CR is only valid as
         # part of a CRLF newline.
@@ -62,16 +79,19 @@ def loads(text: str) -> dict[str, object] | None:
         if "\r" in text:
             return None
     try:
-        return _Document(text).parse()
+        if skip and ('"""' in text or "'''" in text):
+            skip = ()  # (a line of a multi-line string could look like an array's end)
+        return _Document(text, tuple(f"{key} = [\n" for key in skip)).parse()
     except _Outside:
         return None
 
 
 class _Document:
-    __slots__ = ("aot", "defined", "dotted", "implicit", "text")
+    __slots__ = ("aot", "defined", "dotted", "implicit", "skip", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, skip: tuple[str, ...] = ()) -> None:
         self.text = text
+        self.skip = skip  # "KEY = [\n" openings of arrays read as empty
         self.implicit: set[int] = set()  # tables a header created on its way
         self.defined: set[int] = set()  # tables a header named
         self.aot: set[int] = set()  # arrays of tables
@@ -88,6 +108,16 @@ class _Document:
                 return root
             c = text[pos]
             if c == "[":
+                header = _SIMPLE_HEADER.match(text, pos)
+                if header is not None and len(header.group(1)) == len(header.group(3)):
+                    path = header.group(2).split(".")
+                    if header.group(1):
+                        table = self._array_table(root, path)
+                    else:
+                        table = self._table(root, path)
+                    self.dotted = set()
+                    pos = header.end()
+                    continue
                 if text.startswith("[[", pos):
                     path, pos = self._header(pos + 2, "]]")
                     table = self._array_table(root, path)
@@ -95,12 +125,54 @@ class _Document:
                     path, pos = self._header(pos + 1, "]")
                     table = self._table(root, path)
                 self.dotted = set()
-            elif c != "\n" and c != "#":
-                pos = self._key_value(pos, table, self.dotted)
+            elif c == "\n":  # blank lines (skipped arrays leave runs of them)
+                pos = _BLANK_LINES.match(text, pos).end()  # type: ignore[union-attr]
+                continue
+            elif c != "#":
+                simple = _SIMPLE_LINE.match(text, pos)
+                if simple is not None:
+                    key, string, boolean, array = simple.groups()
+                    if key in table:
+                        raise _Outside  # a duplicate key
+                    if string is not None:
+                        table[key] = string
+                    elif boolean is not None:
+                        table[key] = boolean == "true"
+                    else:
+                        table[key] = _IN_QUOTES.findall(array)
+                    pos = simple.end()
+                    continue
+                if (
+                    self.skip
+                    and text.startswith(self.skip, pos)
+                    and (pos == 0 or text[pos - 1] == "\n")
+                ):
+                    pos = self._skipped_array(pos, table)
+                else:
+                    pos = self._key_value(pos, table, self.dotted)
             end = _LINE_END.match(text, pos)
             if end is None:
                 raise _Outside
             pos = end.end()
+
+    def _skipped_array(self, pos: int, table: dict[str, object]) -> int:
+        """Read ``KEY = [`` ... ``]`` at ``pos`` as ``KEY = []``, or parse it as usual when
+        it is not laid out as :func:`loads` describes."""
+        text = self.text
+        key = text[pos : text.index(" ", pos)]
+        start = pos + len(key) + 5  # past " = [\n"
+        close = text.find("\n]", start - 1)
+        after = close + 2
+        if (
+            close == -1
+            or _UNINDENTED().search(text, start - 1, close + 1) is not None
+            or (after != len(text) and text[after] != "\n")
+        ):
+            return self._key_value(pos, table, self.dotted)
+        if key in table:
+            raise _Outside  # a duplicate key
+        table[key] = []
+        return after
 
     # --- keys and tables ---------------------------------------------------------------
 

@@ -21,9 +21,10 @@ from typing import Any
 from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.markers import valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
-from driftcheck.toml import array_table_lines
+from driftcheck.toml import TableLines
 
 __all__ = ["env_candidates", "plan", "select_groups"]
 
@@ -99,32 +100,26 @@ def _source(raw: dict[str, Any], root: Path) -> Source:
     return Source(kind="registry")
 
 
-def _check(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
-    line = lines[i] if i < len(lines) else None
+def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:
+    """The entry, type-checked (errors get their line from the caller)."""
     where = f"package[{i}]"
     if not isinstance(raw, dict):
-        raise LockfileError(shown, "each [[package]] must be a table", line=line, where=where)
+        raise LockfileError(shown, "each [[package]] must be a table", where=where)
     if not isinstance(raw.get("name"), str):
-        raise LockfileError(shown, "'name' must be a string", line=line, where=f"{where}.name")
+        raise LockfileError(shown, "'name' must be a string", where=f"{where}.name")
     label = f"package '{raw['name']}': "
     version = raw.get("version")
     if version is not None:
-        from packaging.version import InvalidVersion, Version
-
-        try:
-            Version(str(version))
-        except InvalidVersion:
+        if not valid_version(str(version)):
             raise LockfileError(
-                shown, f"{label}invalid version {version!r}", line=line, where=f"{where}.version"
-            ) from None
+                shown, f"{label}invalid version {version!r}", where=f"{where}.version"
+            )
     elif not (raw.get("path") or raw.get("git") or raw.get("url")):
-        raise LockfileError(
-            shown, f"{label}no 'version' and no path, git or url", line=line, where=where
-        )
+        raise LockfileError(shown, f"{label}no 'version' and no path, git or url", where=where)
     groups = raw.get("groups", [])
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise LockfileError(
-            shown, f"{label}'groups' must be a list of strings", line=line, where=f"{where}.groups"
+            shown, f"{label}'groups' must be a list of strings", where=f"{where}.groups"
         )
     marker = raw.get("marker")
     if marker is not None:
@@ -136,7 +131,6 @@ def _check(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
             raise LockfileError(
                 shown,
                 f"{label}invalid marker {marker!r}: {exc}",
-                line=line,
                 where=f"{where}.marker",
             ) from None
     return raw
@@ -175,8 +169,13 @@ def plan(ctx: Any) -> Any:
     packages = data.get("package", [])
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
-    lines = array_table_lines(raw_bytes.decode("utf-8"), "package")
-    checked = [_check(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
+    lines = TableLines(raw_bytes.decode("utf-8"))
+    checked = []
+    for i, raw in enumerate(packages):
+        try:
+            checked.append(_check(ctx.shown, raw, i))
+        except LockfileError as exc:
+            raise lines.place(exc, i) from None
     groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
 
     root = Path(ctx.lockfile).parent.absolute()
@@ -190,6 +189,7 @@ def plan(ctx: Any) -> Any:
     else:
         chosen = _walk(ctx, checked, groups)
     expected: dict[str, Expected] = {}
+    index_of: dict[str, int] = {}
     for i in chosen:
         raw = checked[i]
         name = canonicalize_name(raw["name"].split("[", 1)[0])
@@ -199,8 +199,8 @@ def plan(ctx: Any) -> Any:
             name=name,
             version=str(raw["version"]) if raw.get("version") is not None else None,
             source=_source(raw, root),
-            line=lines[i] if i < len(lines) else None,
         )
+        index_of[name] = i
         expected[name] = Expected(package=locked, required_by=(name,))
     own = _self_package(ctx, groups)
     if own is not None:
@@ -220,6 +220,7 @@ def plan(ctx: Any) -> Any:
         fix=shell.join(fix),
         keep=frozenset({"pip", "setuptools", "wheel"}),
         locked=frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked),
+        line_of=lambda name: lines.of(index_of[name]) if name in index_of else None,
     )
 
 

@@ -22,9 +22,10 @@ from typing import Any
 from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.markers import valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
-from driftcheck.toml import array_table_lines
+from driftcheck.toml import TableLines
 
 __all__ = ["env_candidates", "plan", "poetry_env_name"]
 
@@ -193,8 +194,13 @@ def plan(ctx: Any) -> Any:
     packages = data.get("package", [])
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
-    lines = array_table_lines(text, "package")
-    checked = [_check_package(ctx.shown, raw, i, lines) for i, raw in enumerate(packages)]
+    lines = TableLines(text)
+    checked = []
+    for i, raw in enumerate(packages):
+        try:
+            checked.append(_check_package(ctx.shown, raw, i))
+        except LockfileError as exc:
+            raise lines.place(exc, i) from None
 
     names, optional = _groups_config(ctx.pyproject)
     groups = _selected_groups(ctx.flags, names, optional)
@@ -236,14 +242,15 @@ def plan(ctx: Any) -> Any:
         chosen = _walk_legacy(ctx, checked, groups, extras, active)
 
     expected = []
+    index_of: dict[str, int] = {}
     for i in chosen:
         raw = checked[i]
         locked = LockedPackage(
             name=canonicalize_name(raw["name"]),
             version=raw["version"],
             source=_source(raw.get("source"), root, bool(raw.get("develop"))),
-            line=lines[i] if i < len(lines) else None,
         )
+        index_of[locked.name] = i
         expected.append(Expected(package=locked, required_by=(locked.name,)))
     project = _root_project(ctx, groups)
     if project is not None:
@@ -266,6 +273,7 @@ def plan(ctx: Any) -> Any:
         fix=shell.join(fix),
         keep=frozenset({"pip"}),
         locked=frozenset(canonicalize_name(raw["name"]) for raw in checked),
+        line_of=lambda name: lines.of(index_of[name]) if name in index_of else None,
     )
 
 
@@ -285,29 +293,28 @@ def _root_project(ctx: Any, groups: set[str]) -> LockedPackage | None:
     )
 
 
-def _check_package(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, Any]:
-    line = lines[i] if i < len(lines) else None
+def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
+    """The entry, type-checked (errors get their line from the caller)."""
     where = f"package[{i}]"
     if not isinstance(raw, dict):
-        raise LockfileError(shown, "each [[package]] must be a table", line=line, where=where)
+        raise LockfileError(shown, "each [[package]] must be a table", where=where)
     for key in ("name", "version"):
         if not isinstance(raw.get(key), str):
             got = "missing" if key not in raw else f"a {type(raw[key]).__name__}"
             raise LockfileError(
-                shown, f"'{key}' must be a string, not {got}", line=line, where=f"{where}.{key}"
+                shown, f"'{key}' must be a string, not {got}", where=f"{where}.{key}"
             )
     label = f"package '{raw['name']}': "
     groups = raw.get("groups", ["main"])
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise LockfileError(
-            shown, f"{label}'groups' must be a list of strings", line=line, where=f"{where}.groups"
+            shown, f"{label}'groups' must be a list of strings", where=f"{where}.groups"
         )
     markers = raw.get("markers")
     if markers is not None and not isinstance(markers, (str, dict)):
         raise LockfileError(
             shown,
             f"{label}'markers' must be a string or a table",
-            line=line,
             where=f"{where}.markers",
         )
     from driftcheck.markers import compile_marker
@@ -321,7 +328,6 @@ def _check_package(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, 
             raise LockfileError(
                 shown,
                 f"{label}invalid marker {marker!r}: {exc}",
-                line=line,
                 where=f"{where}.markers",
             ) from None
     source = raw.get("source")
@@ -331,7 +337,6 @@ def _check_package(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, 
         raise LockfileError(
             shown,
             f"{label}'source' must be a table with a 'type'",
-            line=line,
             where=f"{where}.source",
         )
     if isinstance(source, dict) and source["type"] not in (
@@ -344,17 +349,12 @@ def _check_package(shown: str, raw: Any, i: int, lines: list[int]) -> dict[str, 
         raise LockfileError(
             shown,
             f"{label}unknown source type {source['type']!r}",
-            line=line,
             where=f"{where}.source.type",
         )
-    from packaging.version import InvalidVersion, Version
-
-    try:
-        Version(raw["version"])
-    except InvalidVersion:
+    if not valid_version(raw["version"]):
         raise LockfileError(
-            shown, f"{label}invalid version {raw['version']!r}", line=line, where=f"{where}.version"
-        ) from None
+            shown, f"{label}invalid version {raw['version']!r}", where=f"{where}.version"
+        )
     return raw
 
 

@@ -14,7 +14,7 @@ from driftcheck.markers import plain_releases, valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name, canonicalize_names
 from driftcheck.records import TYPE_CHECKING, NamedTuple
-from driftcheck.toml import load_toml, read_bytes
+from driftcheck.toml import TableLines, load_toml, read_bytes
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -75,44 +75,11 @@ class UvLock(NamedTuple):
     manifest_requirements: tuple[ManifestRequirement, ...]
     manifest_groups: dict[str, tuple[ManifestRequirement, ...]]
     supported_markers: tuple[str, ...]
-    lines: PackageLines
+    lines: TableLines
 
     def line_of(self, index: int) -> int | None:
         """The 1-based line of package ``index``'s ``name = ...`` entry."""
         return self.lines.of(index)
-
-
-class PackageLines:
-    """The line of each ``[[package]]``'s name, counted only when asked for (most runs
-    never need one, and counting the lines of a large lock is not free).
-
-    :param offsets: where each package's name statement starts in ``text``, if known;
-        without them, the packages are found by a scan of the whole text on first use.
-    """
-
-    __slots__ = ("_counted", "_lines", "_offsets", "_text")
-
-    def __init__(self, text: str, offsets: list[int] | None = None) -> None:
-        self._text = text
-        self._offsets = offsets
-        self._lines: list[int] | None = None
-        self._counted: list[tuple[int, int]] = []  # (offset, line there)
-
-    def of(self, index: int) -> int | None:
-        if self._offsets is None:
-            if self._lines is None:
-                from driftcheck.toml import array_table_lines
-
-                self._lines = array_table_lines(self._text, "package")
-            return self._lines[index] if index < len(self._lines) else None
-        if index >= len(self._offsets):
-            return None
-        offset = self._offsets[index]
-        # Count on from the nearest offset counted before (a few findings ask).
-        at, line = max((p for p in self._counted if p[0] <= offset), default=(0, 1))
-        line += self._text.count("\n", at, offset)
-        self._counted.append((offset, line))
-        return line
 
 
 class _Checker:
@@ -120,7 +87,7 @@ class _Checker:
 
     def __init__(self, shown: str, text: str, offsets: list[int] | None = None) -> None:
         self.shown = shown
-        self.lines = PackageLines(text, offsets)
+        self.lines = TableLines(text, offsets)
 
     def fail(self, message: str, where: str | None = None, package: int | None = None) -> NoReturn:
         line = None if package is None else self.lines.of(package)
