@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MarkerEvaluator",
     "compile_marker",
+    "normalised_version",
     "plain_release",
     "plain_releases",
     "releases_equal",
@@ -151,10 +152,16 @@ _NORMALISED_VERSION = lazy(
 )
 
 
+def normalised_version(text: str) -> bool:
+    """``text`` is a version in PEP 440's normalised form ("1.2.3", "2.9.0.post0"),
+    which is always valid; ``False`` says nothing about other spellings."""
+    return plain_release(text) or bool(text.isascii() and _NORMALISED_VERSION().fullmatch(text))
+
+
 def valid_version(text: str) -> bool:
     """PEP 440 validity; a version in normalised form ("1.2.3", "2.9.0.post0") is
     decided without importing packaging (``packaging.version`` imports ``typing``)."""
-    if plain_release(text) or (text.isascii() and _NORMALISED_VERSION().fullmatch(text)):
+    if normalised_version(text):
         return True
     from packaging.version import InvalidVersion, Version
 

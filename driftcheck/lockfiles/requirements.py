@@ -21,7 +21,9 @@ from urllib.parse import unquote, urlsplit
 from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
+from driftcheck.markers import normalised_version
 from driftcheck.models import LockedPackage, Source
+from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -67,13 +69,15 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     out: list[tuple[int, str]] = []
     buffer: list[str] = []
     start = 0
-    for number, raw in enumerate(text.splitlines(), 1):
-        line = raw
+    comment = _COMMENT()
+    for number, line in enumerate(text.splitlines(), 1):
         if not buffer:
             start = number
-        if re.match(r"^\s*#", line) or (not line.strip() and not buffer):
+        stripped = line.lstrip()
+        if stripped.startswith("#") or (not stripped and not buffer):
             continue
-        line = re.sub(r"(^|\s)#.*$", "", line)
+        if "#" in line:
+            line = comment.sub("", line)
         if line.rstrip().endswith("\\"):
             buffer.append(line.rstrip()[:-1])
             continue
@@ -123,6 +127,11 @@ def _split_options(line: str, shown: str, number: int) -> tuple[str | None, list
     return head, ([value] if value else []) + words[1:]
 
 
+_COMMENT = lazy(r"(^|\s)#.*$")
+# The commonest requirement, ``name==version`` (a version in normalised form is checked
+# without packaging); anything else is parsed by packaging.
+_PINNED = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==([0-9][0-9a-z.!+]*)")
+_REGISTRY = Source(kind="registry")
 _TRAILING_OPTIONS = re.compile(r"\s--?[a-z].*$")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
 
@@ -191,6 +200,10 @@ def _local_source(
 def _requirement(
     line: str, editable: bool, base: Path, shown: str, number: int
 ) -> tuple[LockedPackage, str | None]:
+    pinned = _PINNED.fullmatch(line)
+    if pinned is not None and normalised_version(pinned.group(2)):
+        name = canonicalize_name(pinned.group(1))
+        return tuple.__new__(LockedPackage, (name, pinned.group(2), _REGISTRY, number)), None
     from packaging.requirements import InvalidRequirement, Requirement
 
     if line.startswith(_PATH_START) or (line.startswith("file:") and " @ " not in line):
@@ -215,9 +228,7 @@ def _requirement(
             "requirement is pinned with == (or is a path or URL)",
             line=number,
         )
-    locked = LockedPackage(
-        name=name, version=specs[0].version, source=Source(kind="registry"), line=number
-    )
+    locked = LockedPackage(name=name, version=specs[0].version, source=_REGISTRY, line=number)
     return locked, marker
 
 
