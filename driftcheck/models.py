@@ -104,8 +104,26 @@ class InstalledDist(NamedTuple):
 
     @property
     def installer(self) -> str | None:
-        text = self.read_text("INSTALLER")
-        return text.strip() or None if text is not None else None
+        """The stripped text of ``INSTALLER``, or ``None`` (absent, unreadable, empty).
+
+        Read with ``os.read``: a reader skipping one installer asks every dist, and an
+        ``open()`` text file costs three times as much as the read itself."""
+        if self.layout == "egg-info-file":
+            return None
+        try:
+            fd = os.open(os.path.join(self.meta_dir, "INSTALLER"), os.O_RDONLY)
+        except (OSError, ValueError):
+            return None
+        try:
+            chunks = []
+            while chunk := os.read(fd, 65536):
+                chunks.append(chunk)
+            text = b"".join(chunks).decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+        finally:
+            os.close(fd)
+        return text.strip() or None
 
 
 class Finding(NamedTuple):

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from fakes import add_dist
 from helpers import REPO, driftcheck, driftcheck_json, finding_kinds
+from hypothesis import event, given
+from hypothesis import strategies as st
 
 from driftcheck.lockfiles.conda import conda_platform
 
@@ -157,3 +159,71 @@ def test_findings_name_the_entry_line_for_this_platform(env: Path) -> None:
         assert lines[line - 1] == f"- name: {finding['name']}", finding
         entry = lines[line : line + 4]
         assert f"  platform: {conda_platform()}" in entry, (finding, entry)
+
+
+# --- the layout reader (conda_fast) against yaml.safe_load ---------------------------
+
+
+def _by_yaml(text: str) -> list[dict[str, object]] | None:
+    import yaml
+
+    from driftcheck.lockfiles.conda_fast import FIELDS
+
+    try:
+        data = yaml.safe_load(text)
+        return [{k: v for k, v in p.items() if k in FIELDS} for p in data["package"]]
+    except Exception:
+        return None
+
+
+def assert_layout_reader_agrees(text: str) -> bool:
+    """The layout reader answers what yaml reads, or declines. True when it answered."""
+    from driftcheck.lockfiles import conda_fast
+
+    fast = conda_fast.packages(text)
+    if fast is not None:
+        assert fast == _by_yaml(text), text
+    return fast is not None
+
+
+def test_layout_reader_reads_the_fixture_and_the_benchmark_lock(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from formats import write_formats
+    from generate import generate
+
+    assert assert_layout_reader_agrees(LOCK)
+    project = generate(tmp_path / "p", 30)
+    write_formats(project)
+    assert assert_layout_reader_agrees((project / "conda-lock.yml").read_text())
+
+
+_VALUES = [
+    *["pip", "conda", "main", "dev", "linux-64", "1.2.3", "1.10", "1.0", "2", "1.0rc1", "1e5"],
+    *["1.0e+5", "0x1f", "0b11", "2.9.0.post0", "2.1.0+cu118", "true", "false", "True", "on"],
+    *["no", "null", "~", "", "'quoted'", "'it''s'", "'1.0'", '"double"', "[a]", "{}", "a: b"],
+    *["https://files.example/a.whl", "a #c", "x:", ".inf", "2001-12-14", "1:20", "<<", "pkg "],
+]
+_KEYS = ["name", "version", "manager", "platform", "category", "optional", "url", "build"]
+
+
+@given(st.data())
+def test_layout_reader_agrees_with_yaml(data: st.DataObject) -> None:
+    lines = LOCK.splitlines()
+    for _ in range(data.draw(st.integers(0, 4))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        key = data.draw(st.sampled_from(_KEYS))
+        value = data.draw(st.sampled_from(_VALUES))
+        lead = data.draw(st.sampled_from(["  ", "- ", "    ", ""]))
+        change = data.draw(st.sampled_from(["replace", "insert", "delete", "duplicate"]))
+        line = f"{lead}{key}: {value}".rstrip() if value else f"{lead}{key}:"
+        if change == "replace":
+            lines[i] = line
+        elif change == "insert":
+            lines.insert(i, line)
+        elif change == "delete" and len(lines) > 1:
+            del lines[i]
+        else:
+            lines.insert(i, lines[i])
+    event("answered" if assert_layout_reader_agrees("\n".join(lines) + "\n") else "declined")

@@ -66,6 +66,14 @@ def _safe_load(raw: bytes) -> Any:
 
 
 def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
+    from driftcheck.lockfiles import conda_fast
+
+    try:
+        fast = conda_fast.packages(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        fast = None
+    if fast is not None:
+        return _checked(shown, fast)
     import yaml
 
     try:
@@ -86,6 +94,10 @@ def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
     packages = data.get("package")
     if not isinstance(packages, list):
         raise LockfileError(shown, "'package' must be a list", where="package")
+    return _checked(shown, packages)
+
+
+def _checked(shown: str, packages: list[Any]) -> list[dict[str, Any]]:
     for i, pkg in enumerate(packages):
         where = f"package[{i}]"
         if not isinstance(pkg, dict):
