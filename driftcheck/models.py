@@ -115,10 +115,11 @@ class InstalledDist(NamedTuple):
         except (OSError, ValueError):
             return None
         try:
-            chunks = []
-            while chunk := os.read(fd, 65536):
-                chunks.append(chunk)
-            text = b"".join(chunks).decode("utf-8")
+            data = os.read(fd, 4096)  # (a short read of a regular file is its end)
+            if len(data) == 4096:
+                while chunk := os.read(fd, 65536):
+                    data += chunk
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError):
             return None
         finally:

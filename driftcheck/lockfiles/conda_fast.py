@@ -137,6 +137,7 @@ def packages(text: str) -> list[dict[str, Any]] | None:
         return None
     out: list[dict[str, Any]] = []
     entry: dict[str, Any] | None = None
+    seen: dict[str | None, str | bool | None] = {}  # values read before ("pip", "main"...)
     opened = False  # the field above has no value on its line: a nested block follows
     field_match, nested_match = _FIELD.match, _NESTED.fullmatch
     for line in lines[i + 1 :]:
@@ -157,7 +158,9 @@ def packages(text: str) -> list[dict[str, Any]] | None:
             return None
         opened = raw is None
         if key in _WANTED:
-            value = _value(raw)
+            value = seen.get(raw)
+            if value is None:
+                value = seen[raw] = _value(raw)
             if value is None or key in entry:
                 return None  # (YAML keeps the last of a duplicate: let it decide)
             entry[key] = value
