@@ -51,12 +51,6 @@ def _source(package: Any, chosen: Any, root: Path) -> Source:
     return Source(kind="registry", url=package.index or chosen.url or chosen.path)
 
 
-def _lines(text: str) -> list[int]:
-    from driftcheck.toml import array_table_lines
-
-    return array_table_lines(text, "packages")
-
-
 def plan(ctx: Any) -> Any:
     """The reader interface: PEP 751 selection, `uv pip sync` comparison."""
     from packaging.pylock import Pylock, PylockSelectError, PylockValidationError
@@ -64,7 +58,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.environment import target_tags
     from driftcheck.lockfiles import Plan, refuse_other_flags
     from driftcheck.names import canonicalize_name
-    from driftcheck.toml import load_toml, read_bytes
+    from driftcheck.toml import TableLines, load_toml, read_bytes
 
     refuse_other_flags(ctx, "pylock.toml", _ALLOWED_FLAGS)
     raw = read_bytes(ctx.lockfile, ctx.shown)
@@ -79,8 +73,7 @@ def plan(ctx: Any) -> Any:
         line = None
         if context and context.startswith("packages["):
             index = int(context[len("packages[") : context.index("]")])
-            found = _lines(raw.decode("utf-8"))
-            line = found[index] if index < len(found) else None
+            line = TableLines(raw.decode("utf-8"), table="packages").of(index)
         raise LockfileError(ctx.shown, message, line=line, where=context) from None
 
     extras: set[str] = {canonicalize_name(e) for e in ctx.flags.get("extras", ())}
@@ -102,8 +95,9 @@ def plan(ctx: Any) -> Any:
         # As `uv pip sync` and PEP 751: naming groups replaces the default groups.
         groups = asked
 
-    lines = _lines(raw.decode("utf-8"))
+    lines = TableLines(raw.decode("utf-8"), table="packages")
     index_of = {id(p): i for i, p in enumerate(lock.packages)}
+    chosen: dict[str, int] = {}
     expected = []
     try:
         selected = list(
@@ -117,14 +111,13 @@ def plan(ctx: Any) -> Any:
     except PylockSelectError as exc:
         raise LockfileError(ctx.shown, " ".join(str(exc).split())) from None
     root = Path(ctx.lockfile).parent.absolute()
-    for package, chosen in selected:
-        i = index_of[id(package)]
+    for package, picked in selected:
         locked = LockedPackage(
             name=package.name,
             version=str(package.version) if package.version is not None else None,
-            source=_source(package, chosen, root),
-            line=lines[i] if i < len(lines) else None,
+            source=_source(package, picked, root),
         )
+        chosen.setdefault(locked.name, index_of[id(package)])
         expected.append(Expected(package=locked, required_by=(package.name,)))
     inexact = bool(ctx.flags.get("inexact"))
     fix = ["uv", "pip", "install" if inexact else "sync", "--preview-features", "pylock"]
@@ -144,4 +137,5 @@ def plan(ctx: Any) -> Any:
         },
         fix=shell.join(fix),
         locked=frozenset(p.name for p in lock.packages),
+        line_of=lambda name: lines.of(chosen[name]) if name in chosen else None,
     )
