@@ -11,6 +11,7 @@ from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 __all__ = [
@@ -150,6 +151,16 @@ class TableLines:
         line += self._text.count("\n", at, offset)
         self._counted.append((offset, line))
         return line
+
+    def checked(self, entries: list[Any], check: Callable[[Any, int], Any]) -> list[Any]:
+        """``check(entry, index)`` of each entry; an error it raises gets the entry's line."""
+        out = []
+        for i, entry in enumerate(entries):
+            try:
+                out.append(check(entry, i))
+            except LockfileError as exc:
+                raise self.place(exc, i) from None
+        return out
 
     def place(self, error: LockfileError, index: int) -> LockfileError:
         """``error``, raised while checking entry ``index``, with that entry's line."""

@@ -170,12 +170,7 @@ def plan(ctx: Any) -> Any:
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
     lines = TableLines(raw_bytes.decode("utf-8"))
-    checked = []
-    for i, raw in enumerate(packages):
-        try:
-            checked.append(_check(ctx.shown, raw, i))
-        except LockfileError as exc:
-            raise lines.place(exc, i) from None
+    checked = lines.checked(packages, lambda raw, i: _check(ctx.shown, raw, i))
     groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
 
     root = Path(ctx.lockfile).parent.absolute()

@@ -195,12 +195,7 @@ def plan(ctx: Any) -> Any:
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
     lines = TableLines(text)
-    checked = []
-    for i, raw in enumerate(packages):
-        try:
-            checked.append(_check_package(ctx.shown, raw, i))
-        except LockfileError as exc:
-            raise lines.place(exc, i) from None
+    checked = lines.checked(packages, lambda raw, i: _check_package(ctx.shown, raw, i))
 
     names, optional = _groups_config(ctx.pyproject)
     groups = _selected_groups(ctx.flags, names, optional)
