@@ -28,16 +28,16 @@ _LITERAL = lazy(r"'([^'\x00-\x08\x0a-\x1f\x7f]*)'")
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})(?=[ \t,\]}#\n]|$)")
 _BOOL = re.compile(r"(?:true|false)(?=[ \t,\]}#\n]|$)")
 _LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)")
+FAST_FROM = 32768  # characters; tests set it to 0
 # The commonest lines of a lock, read by one match each: ``key = "plain string"``,
 # ``key = true`` and ``key = ["plain", "strings"]`` (one line), and table headers.
-_SIMPLE_LINE = re.compile(
+_SIMPLE_LINE = lazy(
     r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false)'
     r'|(\[[ \t]*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*,[ \t]*)*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*)?\]))'
     r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)"
 )
-_SIMPLE_HEADER = re.compile(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)[ \t]*(?:\n|$)")
+_SIMPLE_HEADER = lazy(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)[ \t]*(?:\n|$)")
 _UNINDENTED = lazy(r"\n[^ \t]")  # a line that does not start with a space or a tab
-_BLANK_LINES = re.compile(r"\n[\n \t]*")
 _GAP = lazy(r"(?:[ \t\n]+|#[^\x00-\x08\x0a-\x1f\x7f]*)*")  # in arrays
 # An array of plain strings (dependency lists), matched whole; its strings found after.
 _STRING_ARRAY = re.compile(
@@ -99,6 +99,11 @@ class _Document:
 
     def parse(self) -> dict[str, object]:
         text, size = self.text, len(self.text)
+        # The one-match forms of common lines pay for their compiling on a lock, not on
+        # a pyproject.toml.
+        fast = size >= FAST_FROM
+        header_match = _SIMPLE_HEADER().match if fast else None
+        line_match = _SIMPLE_LINE().match if fast else None
         root: dict[str, object] = {}
         table = root
         pos = 0
@@ -108,7 +113,7 @@ class _Document:
                 return root
             c = text[pos]
             if c == "[":
-                header = _SIMPLE_HEADER.match(text, pos)
+                header = header_match(text, pos) if header_match is not None else None
                 if header is not None and len(header.group(1)) == len(header.group(3)):
                     path = header.group(2).split(".")
                     if header.group(1):
@@ -125,11 +130,8 @@ class _Document:
                     path, pos = self._header(pos + 1, "]")
                     table = self._table(root, path)
                 self.dotted = set()
-            elif c == "\n":  # blank lines (skipped arrays leave runs of them)
-                pos = _BLANK_LINES.match(text, pos).end()  # type: ignore[union-attr]
-                continue
-            elif c != "#":
-                simple = _SIMPLE_LINE.match(text, pos)
+            elif c != "\n" and c != "#":
+                simple = line_match(text, pos) if line_match is not None else None
                 if simple is not None:
                     key, string, boolean, array = simple.groups()
                     if key in table:
