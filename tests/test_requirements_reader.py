@@ -56,3 +56,10 @@ def test_pinned_lines_read_as_packaging_reads_them(name: str, version: str) -> N
 )
 def test_logical_lines(text: str, expected: list[tuple[int, str]]) -> None:
     assert requirements._logical_lines(text) == expected
+
+
+def test_a_path_requirement_with_a_bad_marker_is_an_input_error(tmp_path: Path) -> None:
+    """Found by the long fuzz run: ``.;\\x00`` raised ValueError from the marker parser."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\nversion = "1"\n')
+    with pytest.raises(LockfileError, match=r"r\.txt:3: invalid marker '\\x00'"):
+        requirements._requirement(".;\x00", False, tmp_path, "r.txt", 3)

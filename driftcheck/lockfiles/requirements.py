@@ -209,7 +209,17 @@ def _requirement(
     if line.startswith(_PATH_START) or (line.startswith("file:") and " @ " not in line):
         target, _, marker_text = line.partition(";")
         package = _local_source(target.strip(), editable, base, shown, number)
-        return package, marker_text.strip() or None
+        marker = marker_text.strip() or None
+        if marker is not None:
+            from driftcheck.markers import compile_marker
+
+            try:
+                compile_marker(marker)
+            except (ValueError, TypeError) as exc:
+                raise LockfileError(
+                    shown, f"invalid marker {marker!r}: {exc}", line=number
+                ) from None
+        return package, marker
     try:
         req = Requirement(line)
     except InvalidRequirement as exc:
