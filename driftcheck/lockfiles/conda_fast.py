@@ -173,7 +173,10 @@ def _metadata_end(lines: list[str], i: int) -> int | None:
     """The index of the line after the ``metadata:`` block that starts at ``i``, if it is
     laid out as conda-lock writes it: fields, each a value, a nested mapping or a
     sequence (of values, or of mappings as ``  - key: value`` and ``    key: value``)."""
-    below = None  # what may follow: None, "nested" (a field opened) or "item" (in a list)
+    # What the line before allows next: None (a field with its value), "nested" (a field
+    # opened), "map" (in its nested mapping), "item" / "item-map" (in its list, after an
+    # item that is a value / a mapping).
+    below = None
     while i < len(lines) and (lines[i].startswith("  ") or lines[i] == ""):
         line = lines[i]
         i += 1

@@ -139,11 +139,12 @@ def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:
 def plan(ctx: Any) -> Any:
     """The reader interface: `pdm sync --only-keep` semantics."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
-    from driftcheck.toml import load_toml, read_bytes
+    from driftcheck.toml import decode_utf8, loads, read_bytes
 
     refuse_other_flags(ctx, "pdm.lock", _PDM_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
-    data = load_toml(raw_bytes, ctx.shown, skip_arrays=("files",))  # hashes: unread
+    text = decode_utf8(raw_bytes, ctx.shown)
+    data = loads(text, ctx.shown, skip_arrays=("files",))  # hashes: unread
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         raise LockfileError(
@@ -169,7 +170,7 @@ def plan(ctx: Any) -> Any:
     packages = data.get("package", [])
     if not isinstance(packages, list):
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
-    lines = TableLines(raw_bytes.decode("utf-8"))
+    lines = TableLines(text)
     checked = lines.checked(packages, lambda raw, i: _check(ctx.shown, raw, i))
     groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
 

@@ -172,12 +172,12 @@ def _marker_for(raw: dict[str, Any], groups: set[str]) -> list[str | None]:
 def plan(ctx: Any) -> Any:
     """The reader interface: `poetry sync` semantics."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
-    from driftcheck.toml import load_toml, read_bytes
+    from driftcheck.toml import decode_utf8, loads, read_bytes
 
     refuse_other_flags(ctx, "poetry.lock", _POETRY_FLAGS | _SHARED_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
-    data = load_toml(raw_bytes, ctx.shown, skip_arrays=("files",))  # hashes: unread
-    text = raw_bytes.decode("utf-8")
+    text = decode_utf8(raw_bytes, ctx.shown)
+    data = loads(text, ctx.shown, skip_arrays=("files",))  # hashes: unread
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         raise LockfileError(
