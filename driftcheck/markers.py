@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     Compiled: TypeAlias = "Predicate | _Packaging"
 
 __all__ = [
+    "GROUP",
     "MarkerEvaluator",
     "compile_marker",
     "normalised_version",
@@ -85,6 +86,9 @@ _STRING_KEYS = frozenset(
     }
 )
 _SET_KEYS = frozenset({"extras", "dependency_groups"})
+# An active dependency group, as it is put in the set of active extras (a name cannot
+# hold a colon): PEP 751's ``'docs' in dependency_groups``. uv.lock has none of these.
+GROUP = "dependency-group:"
 
 
 class _NotFast(Exception):
@@ -243,7 +247,7 @@ def _atom(left: tuple[str, str], op: str, right: tuple[str, str]) -> Predicate:
         if rhs in _SET_KEYS and op in ("in", "not in"):
             name = canonicalize_name(lhs)
             if rhs == "dependency_groups":
-                return lambda env, active: op == "not in"
+                name = GROUP + name
             if op == "in":
                 return lambda env, active: name in active
             return lambda env, active: name not in active
@@ -327,8 +331,10 @@ class _Packaging:
 
     def __call__(self, env: Mapping[str, str], active: Set[str]) -> bool:
         full: dict[str, str | frozenset[str]] = dict(env)
-        full["extras"] = frozenset(active)
-        full["dependency_groups"] = frozenset()
+        full["extras"] = frozenset(a for a in active if not a.startswith(GROUP))
+        full["dependency_groups"] = frozenset(
+            a[len(GROUP) :] for a in active if a.startswith(GROUP)
+        )
         return self.marker.evaluate(full, context="lock_file")
 
 
@@ -340,9 +346,10 @@ def compile_marker(marker: str) -> tuple[Compiled, bool]:
     """
     rewritten, uses_extra = _rewrite(marker)
     try:
-        return _fast_compile(rewritten), uses_extra or "extras" in rewritten
+        compiled: Compiled = _fast_compile(rewritten)
     except _NotFast:
-        return _Packaging(rewritten), uses_extra or "extras" in rewritten
+        compiled = _Packaging(rewritten)
+    return compiled, uses_extra or "extras" in rewritten or "dependency_groups" in rewritten
 
 
 class MarkerEvaluator:
@@ -361,7 +368,8 @@ class MarkerEvaluator:
         return dict(self._environment)
 
     def __call__(self, marker: str | None, active: Set[str] = frozenset()) -> bool:
-        """Evaluate ``marker`` with ``active`` as the set of activated (encoded) extras."""
+        """Evaluate ``marker`` with ``active`` as the set of activated (encoded) extras,
+        and the dependency groups as :data:`GROUP` + name."""
         if marker is None:
             return True
         cached = self._plain.get(marker)

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from packaging.markers import InvalidMarker, Marker, UndefinedComparison
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
-from driftcheck.markers import MarkerEvaluator, compile_marker, releases_equal, specifier_contains
+from driftcheck.markers import (
+    GROUP,
+    MarkerEvaluator,
+    compile_marker,
+    releases_equal,
+    specifier_contains,
+)
 
 VERSION_KEYS = [
     "python_version",
@@ -148,7 +154,9 @@ markers = st.recursive(
 )
 
 
-def reference(marker: str, env: dict[str, str], active: frozenset[str]) -> object:
+def reference(
+    marker: str, env: dict[str, str], active: frozenset[str], groups: frozenset[str] = frozenset()
+) -> object:
     """packaging's answer, through driftcheck's rewrite of ``extra ==`` to set form."""
     import re
 
@@ -164,7 +172,7 @@ def reference(marker: str, env: dict[str, str], active: frozenset[str]) -> objec
     full: dict[str, str | frozenset[str]] = {
         **env,
         "extras": active,
-        "dependency_groups": frozenset(),
+        "dependency_groups": groups,
     }
     try:
         return parsed.evaluate(full, context="lock_file")
@@ -172,23 +180,31 @@ def reference(marker: str, env: dict[str, str], active: frozenset[str]) -> objec
         return type(exc)
 
 
-def ours(marker: str, env: dict[str, str], active: frozenset[str]) -> object:
+def ours(
+    marker: str, env: dict[str, str], active: frozenset[str], groups: frozenset[str] = frozenset()
+) -> object:
     try:
         compile_marker(marker)
     except ValueError:
         return ValueError
     try:
-        return MarkerEvaluator(env)(marker, active)
+        return MarkerEvaluator(env)(marker, active | {GROUP + g for g in groups})
     except Exception as exc:
         return type(exc)
 
 
-@given(markers, st.sampled_from(range(len(ENVIRONMENTS))), st.frozensets(st.sampled_from(EXTRAS)))
+@given(
+    markers,
+    st.sampled_from(range(len(ENVIRONMENTS))),
+    st.frozensets(st.sampled_from(EXTRAS)),
+    st.frozensets(st.sampled_from(EXTRAS)),
+)
 def test_fast_path_agrees_with_packaging(
-    marker: str, env_index: int, active: frozenset[str]
+    marker: str, env_index: int, active: frozenset[str], groups: frozenset[str]
 ) -> None:
+    """Extras and (PEP 751's) dependency groups active at once."""
     env = ENVIRONMENTS[env_index]
-    assert ours(marker, env, active) == reference(marker, env, active)
+    assert ours(marker, env, active, groups) == reference(marker, env, active, groups)
 
 
 @pytest.mark.parametrize(
