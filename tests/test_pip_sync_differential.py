@@ -22,6 +22,7 @@ from helpers import (
     uv_bin,
     uv_pip_verdict,
 )
+from pylock_equivalence import assert_pylock_paths_agree
 from uv_projects import make_base
 
 pytestmark = pytest.mark.differential
@@ -281,6 +282,11 @@ def test_agrees_with_uv_pip_sync(case: Case, exported: Path, tmp_path: Path) -> 
     assert code == uv_code, (err, report and report["findings"], uv_kinds, uv_err)
     assert report is not None
     assert finding_kinds(report) == uv_kinds, uv_err
+    if case.lock.startswith("pylock"):  # every pylock.toml the tests produce, both ways
+        read = assert_pylock_paths_agree(
+            ["--project", str(project), "--lockfile", case.lock, *case.flags, *inexact]
+        )
+        assert read or case.lock == "pylock.pip.toml", "uv's layout, read the full way"
 
 
 # --- the second oracle for requirements files: pip-tools' pip-sync -----------------------

@@ -41,6 +41,7 @@ def test_every_format_at_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
     reader that is quadratic in the number of entries shows here (Pipfile.lock once
     took 39 s at 5,000)."""
     from formats import write_formats
+    from pylock_equivalence import assert_pylock_paths_agree
     from uv_fast_equivalence import assert_skipping_files_equivalent
 
     project = generate(tmp_path / "p2000", 2_000)
@@ -62,5 +63,7 @@ def test_every_format_at_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 assert finding["name"] in text[line - 1], (lock.name, finding)
         if lock.name in ("poetry.lock", "pdm.lock"):
             assert_skipping_files_equivalent(lock)
+        if lock.name == "pylock.toml":
+            assert assert_pylock_paths_agree(["--project", str(project), "--lockfile", str(lock)])
     with capsys.disabled():
         print(f"\n[scale] 2,000 packages in every format (in-process): {', '.join(times)}")
