@@ -104,20 +104,29 @@ def entry_offsets(text: str, table: str) -> list[int]:
     The headers are found by ``str.find`` (a multi-line regular expression tries every
     position of the text, several times slower on a large lock).
     """
+    starts = _entry_starts(text, table)
+    return [_name_offset(text, starts, i) for i in range(len(starts))]
+
+
+def _entry_starts(text: str, table: str) -> list[int]:
+    """Where each ``[[table]]`` header starts."""
     needle = f"[[{table}]]"
-    rest, name_key = _HEADER_REST(), _NAME_KEY()
+    rest = _HEADER_REST()
     starts = []
     pos = text.find(needle)
     while pos != -1:
         if (pos == 0 or text[pos - 1] == "\n") and rest.match(text, pos + len(needle)):
             starts.append(pos)
         pos = text.find(needle, pos + len(needle))
-    offsets = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        name_at = name_key.search(text, start, end)
-        offsets.append(name_at.start() if name_at else start)
-    return offsets
+    return starts
+
+
+def _name_offset(text: str, starts: list[int], i: int) -> int:
+    """Where entry ``i``'s ``name = …`` key starts, or its header's start."""
+    start = starts[i]
+    end = starts[i + 1] if i + 1 < len(starts) else len(text)
+    name_at = _NAME_KEY().search(text, start, end)
+    return name_at.start() if name_at else start
 
 
 _HEADER_REST = lazy(r"[ \t]*(?:#[^\n]*)?(?=\n|\Z)")
@@ -132,20 +141,25 @@ class TableLines:
         without them, the entries are found by a scan of the whole text on first use.
     """
 
-    __slots__ = ("_counted", "_offsets", "_table", "_text")
+    __slots__ = ("_counted", "_offsets", "_starts", "_table", "_text")
 
     def __init__(self, text: str, offsets: list[int] | None = None, table: str = "package"):
         self._text = text
         self._offsets = offsets
+        self._starts: list[int] = []
         self._table = table
         self._counted: list[tuple[int, int]] = []  # (offset, line there)
 
     def of(self, index: int) -> int | None:
         if self._offsets is None:
-            self._offsets = entry_offsets(self._text, self._table)
+            # (only the headers: the name key is searched for in the entries asked for)
+            self._starts = _entry_starts(self._text, self._table)
+            self._offsets = [-1] * len(self._starts)
         if index >= len(self._offsets):
             return None
         offset = self._offsets[index]
+        if offset == -1:
+            offset = self._offsets[index] = _name_offset(self._text, self._starts, index)
         # Count on from the nearest offset counted before (a few findings ask).
         at, line = max((p for p in self._counted if p[0] <= offset), default=(0, 1))
         line += self._text.count("\n", at, offset)

@@ -30,10 +30,12 @@ _BOOL = re.compile(r"(?:true|false)(?=[ \t,\]}#\n]|$)")
 _LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)")
 FAST_FROM = 32768  # characters; tests set it to 0
 # The commonest lines of a lock, read by one match each: ``key = "plain string"``,
-# ``key = true`` and ``key = ["plain", "strings"]`` (one line), and table headers.
+# ``key = true`` and ``key = ["plain", "strings"]`` (on one line or several, without
+# comments), and table headers.
 _SIMPLE_LINE = lazy(
     r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false)'
-    r'|(\[[ \t]*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*,[ \t]*)*(?:"[^"\\\x00-\x1f\x7f]*"[ \t]*)?\]))'
+    r'|(\[[ \t\n]*(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*,[ \t\n]*)*'
+    r'(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*)?\]))'
     r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)"
 )
 _SIMPLE_HEADER = lazy(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)[ \t]*(?:\n|$)")
@@ -108,10 +110,17 @@ class _Document:
         table = root
         pos = 0
         while True:
-            pos = _skip_ws(text, pos)
             if pos >= size:
                 return root
             c = text[pos]
+            if c == " " or c == "\t":  # (most lines start with their key: no call)
+                pos = _skip_ws(text, pos)
+                if pos >= size:
+                    return root
+                c = text[pos]
+            if c == "\n":  # a blank line
+                pos += 1
+                continue
             if c == "[":
                 header = header_match(text, pos) if header_match is not None else None
                 if header is not None and len(header.group(1)) == len(header.group(3)):
@@ -130,7 +139,7 @@ class _Document:
                     path, pos = self._header(pos + 1, "]")
                     table = self._table(root, path)
                 self.dotted = set()
-            elif c != "\n" and c != "#":
+            elif c != "#":
                 simple = line_match(text, pos) if line_match is not None else None
                 if simple is not None:
                     key, string, boolean, array = simple.groups()

@@ -232,17 +232,12 @@ def plan(ctx: Any) -> Any:
             ctx.shown,
             f"no packages for this platform ({here}); the lock has {', '.join(platforms)}",
         )
+    new, registry = tuple.__new__, Source(kind="registry")  # (thousands of records)
     expected = [
-        Expected(
-            package=LockedPackage(
-                name=canonicalize_name(p["name"]),
-                version=p["version"],
-                source=Source(kind="registry"),
-            ),
-            required_by=(canonicalize_name(p["name"]),),
-        )
+        new(Expected, (new(LockedPackage, (name, p["version"], registry, None)), (name,)))
         for p in mine
         if p["manager"] == "pip" and selected(p)
+        for name in (canonicalize_name(p["name"]),)
     ]
     conda = [p for p in mine if p["manager"] == "conda" and selected(p)]
     return Plan(

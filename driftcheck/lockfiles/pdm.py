@@ -97,7 +97,10 @@ def _source(raw: dict[str, Any], root: Path) -> Source:
         return Source(kind="directory" if not Path(path).is_file() else "path", path=path)
     if raw.get("url"):
         return Source(kind="url", url=str(raw["url"]))
-    return Source(kind="registry")
+    return _REGISTRY
+
+
+_REGISTRY = Source(kind="registry")  # (most packages: one record for all of them)
 
 
 def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:
@@ -186,18 +189,19 @@ def plan(ctx: Any) -> Any:
         chosen = _walk(ctx, checked, groups)
     expected: dict[str, Expected] = {}
     index_of: dict[str, int] = {}
+    new = tuple.__new__  # (records made in the loop: thousands of them)
     for i in chosen:
         raw = checked[i]
         name = canonicalize_name(raw["name"].split("[", 1)[0])
         if name in expected:
             continue  # an entry for extras of a package already chosen
-        locked = LockedPackage(
-            name=name,
-            version=str(raw["version"]) if raw.get("version") is not None else None,
-            source=_source(raw, root),
+        version = raw.get("version")
+        locked = new(
+            LockedPackage,
+            (name, str(version) if version is not None else None, _source(raw, root), None),
         )
         index_of[name] = i
-        expected[name] = Expected(package=locked, required_by=(name,))
+        expected[name] = new(Expected, (locked, (name,)))
     own = _self_package(ctx, groups)
     if own is not None:
         expected.setdefault(own.name, Expected(package=own, required_by=(own.name,)))

@@ -22,7 +22,7 @@ from typing import Any
 from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
-from driftcheck.markers import valid_version
+from driftcheck.markers import compile_marker, valid_version
 from driftcheck.models import LockedPackage, Source
 from driftcheck.names import canonicalize_name
 from driftcheck.toml import TableLines
@@ -116,7 +116,12 @@ def _split(values: Any) -> list[str]:
     return out
 
 
+_PYPI = Source(kind="registry")  # (most packages: one record for all of them)
+
+
 def _source(raw: Any, root: Path, develop: bool) -> Source:
+    if raw is None:
+        return _PYPI
     if not isinstance(raw, dict) or raw.get("type") in (None, "legacy"):
         url = raw.get("url") if isinstance(raw, dict) else None
         return Source(kind="registry", url=url)
@@ -230,7 +235,9 @@ def plan(ctx: Any) -> Any:
             name = canonicalize_name(raw["name"])
             if raw.get("optional") and name not in extra_packages:
                 continue
-            if not any(ctx.evaluate(m, active) for m in _marker_for(raw, groups & pkg_groups)):
+            if raw.get("markers") is not None and not any(
+                ctx.evaluate(m, active) for m in _marker_for(raw, groups & pkg_groups)
+            ):
                 continue
             chosen.append(i)
     else:
@@ -238,15 +245,14 @@ def plan(ctx: Any) -> Any:
 
     expected = []
     index_of: dict[str, int] = {}
+    new = tuple.__new__  # (records made in the loop: thousands of them)
     for i in chosen:
         raw = checked[i]
-        locked = LockedPackage(
-            name=canonicalize_name(raw["name"]),
-            version=raw["version"],
-            source=_source(raw.get("source"), root, bool(raw.get("develop"))),
-        )
-        index_of[locked.name] = i
-        expected.append(Expected(package=locked, required_by=(locked.name,)))
+        name = canonicalize_name(raw["name"])
+        source = _source(raw.get("source"), root, bool(raw.get("develop")))
+        index_of[name] = i
+        locked = new(LockedPackage, (name, raw["version"], source, None))
+        expected.append(new(Expected, (locked, (name,))))
     project = _root_project(ctx, groups)
     if project is not None:
         expected.append(Expected(package=project, required_by=(project.name,)))
@@ -290,31 +296,31 @@ def _root_project(ctx: Any, groups: set[str]) -> LockedPackage | None:
 
 def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
     """The entry, type-checked (errors get their line from the caller)."""
-    where = f"package[{i}]"
     if not isinstance(raw, dict):
-        raise LockfileError(shown, "each [[package]] must be a table", where=where)
+        raise LockfileError(shown, "each [[package]] must be a table", where=f"package[{i}]")
     for key in ("name", "version"):
         if not isinstance(raw.get(key), str):
             got = "missing" if key not in raw else f"a {type(raw[key]).__name__}"
             raise LockfileError(
-                shown, f"'{key}' must be a string, not {got}", where=f"{where}.{key}"
+                shown, f"'{key}' must be a string, not {got}", where=f"package[{i}].{key}"
             )
-    label = f"package '{raw['name']}': "
     groups = raw.get("groups", ["main"])
     if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
         raise LockfileError(
-            shown, f"{label}'groups' must be a list of strings", where=f"{where}.groups"
+            shown,
+            f"package '{raw['name']}': 'groups' must be a list of strings",
+            where=f"package[{i}].groups",
         )
     markers = raw.get("markers")
     if markers is not None and not isinstance(markers, (str, dict)):
         raise LockfileError(
             shown,
-            f"{label}'markers' must be a string or a table",
-            where=f"{where}.markers",
+            f"package '{raw['name']}': 'markers' must be a string or a table",
+            where=f"package[{i}].markers",
         )
-    from driftcheck.markers import compile_marker
-
-    for marker in markers.values() if isinstance(markers, dict) else [markers]:
+    for marker in (
+        markers.values() if isinstance(markers, dict) else [markers] * (markers is not None)
+    ):
         if marker is None:
             continue
         try:
@@ -322,8 +328,8 @@ def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
         except (ValueError, TypeError) as exc:
             raise LockfileError(
                 shown,
-                f"{label}invalid marker {marker!r}: {exc}",
-                where=f"{where}.markers",
+                f"package '{raw['name']}': invalid marker {marker!r}: {exc}",
+                where=f"package[{i}].markers",
             ) from None
     source = raw.get("source")
     if source is not None and (
@@ -331,8 +337,8 @@ def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
     ):
         raise LockfileError(
             shown,
-            f"{label}'source' must be a table with a 'type'",
-            where=f"{where}.source",
+            f"package '{raw['name']}': 'source' must be a table with a 'type'",
+            where=f"package[{i}].source",
         )
     if isinstance(source, dict) and source["type"] not in (
         "legacy",
@@ -343,12 +349,14 @@ def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
     ):
         raise LockfileError(
             shown,
-            f"{label}unknown source type {source['type']!r}",
-            where=f"{where}.source.type",
+            f"package '{raw['name']}': unknown source type {source['type']!r}",
+            where=f"package[{i}].source.type",
         )
     if not valid_version(raw["version"]):
         raise LockfileError(
-            shown, f"{label}invalid version {raw['version']!r}", where=f"{where}.version"
+            shown,
+            f"package '{raw['name']}': invalid version {raw['version']!r}",
+            where=f"package[{i}].version",
         )
     return raw
 
