@@ -55,6 +55,26 @@ def _driftcheck() -> str:
     return found
 
 
+def setup_warnings() -> list[str]:
+    """What makes a run's numbers wrong: driftcheck imported from an editable install
+    (its finder and a source tree, not the installed package pre-commit gets), or
+    bytecode not written (every module compiled on every run)."""
+    import importlib.metadata
+
+    warnings = []
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        warnings.append("PYTHONDONTWRITEBYTECODE is set: each run compiles every module")
+    import sysconfig
+
+    installed = importlib.metadata.distributions(
+        name="pydriftcheck", path=[sysconfig.get_paths()["purelib"]]
+    )  # (the install next to this Python, whose command the benchmark runs)
+    direct_urls = [d.read_text("direct_url.json") or "{}" for d in installed]
+    if any(json.loads(u).get("dir_info", {}).get("editable") for u in direct_urls):
+        warnings.append("driftcheck is an editable install: install it with `pip install .`")
+    return warnings
+
+
 def measure(cmd: list[str], cwd: Path) -> tuple[float, int, int]:
     """(seconds, peak RSS in KiB, exit code) of one run."""
     env = {
@@ -248,6 +268,8 @@ def main() -> int:
         measured = {"compare": compare, "formats": compare_formats}[kind]
         print(json.dumps(measured(Path(project_dir), int(pair_count))))
         return 0
+    for warning in setup_warnings():
+        print(f"bench: warning: {warning}; the times will not be representative", file=sys.stderr)
     sizes = [50] if args.quick else [200, 1000, 5000]
     pairs = 2 if args.quick else args.pairs
     rows = []
