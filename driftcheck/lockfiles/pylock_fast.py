@@ -334,22 +334,19 @@ def read(text: str) -> Read | None:
     return Read(extras, groups, default_groups, requires, packages, offsets)  # type: ignore[arg-type]
 
 
-def _ranked(wheels: list[tuple[str, str]], ranks: dict[str, int]) -> list[tuple[int, str]]:
-    """The wheels the target accepts, best first, as ``(rank, URL or path)``."""
-    out = []
+def _best(wheels: list[tuple[str, str]], ranks: dict[str, int]) -> str | None:
+    """The URL or path of the wheel the target ranks best (the first of equals), as
+    ``create_compatible_tags_selector`` picks it; ``None`` if it accepts none."""
+    best, best_rank = None, len(ranks)
     for where, tags in wheels:
         interpreters, abis, platforms = tags.split("-")
-        found = [
-            ranks[tag]
-            for i in interpreters.split(".")
-            for a in abis.split(".")
-            for p in platforms.split(".")
-            if (tag := f"{i}-{a}-{p}") in ranks
-        ]
-        if found:
-            out.append((min(found), where))
-    out.sort(key=lambda x: x[0])  # (stable: equal ranks keep the lock's order)
-    return out
+        for i in interpreters.split("."):
+            for a in abis.split("."):
+                for p in platforms.split("."):
+                    rank = ranks.get(f"{i}-{a}-{p}", best_rank)
+                    if rank < best_rank:
+                        best, best_rank = where, rank
+    return best
 
 
 def select(
@@ -363,9 +360,8 @@ def select(
     """``Pylock.select``: each selected package as (its index, name, version, and how
     it installs, a wheel or sdist as ``("files", index or the file's URL or path)``);
     ``None`` where ``select`` would raise, or where the reader is not sure."""
-    active = set(extras)
-    active.update(GROUP + g for g in (lock.default_groups or []) if groups is None)
-    active.update(GROUP + g for g in groups or ())
+    in_groups = (lock.default_groups or []) if groups is None else groups
+    active = set(extras) | {GROUP + g for g in in_groups}
     if lock.requires_python is not None and (
         specifier_contains(lock.requires_python, python_full_version) is not True
     ):
@@ -390,9 +386,9 @@ def select(
                     ranks = {}
                     for rank, tag in enumerate(tags()):
                         ranks.setdefault(str(tag), rank)
-                best = _ranked(wheels, ranks)
-                if best:
-                    sdist = best[0][1]
+                best = _best(wheels, ranks)
+                if best is not None:
+                    sdist = best
                 elif sdist is None:
                     return None  # (select raises: no wheel for the target, no sdist)
             choice = ("files", index or sdist)
