@@ -196,6 +196,9 @@ def test_the_benchmark_lock_is_read_by_the_layout_reader(tmp_path: Path) -> None
         lambda t: t.replace("\n", "\r\n"),
         lambda t: t.replace('{_file("tomli-2.2.1-py3-none-any.whl")}', ""),
         lambda t: t.replace('py3-none-any.whl", upload', 'cp27-cp27m-win32.whl", upload'),
+        # a file named, but with neither a URL nor a path: from_dict refuses it
+        lambda t: t.replace(f'url = "{FILES}/idna-3.20-py3-none-any.whl", ', ""),
+        lambda t: t.replace(f'url = "{FILES}/tomli-2.2.1.tar.gz"', 'name = "tomli-2.2.1.tar.gz"'),
     ],
 )
 def test_edits_agree(project: Path, edit: object) -> None:

@@ -243,6 +243,8 @@ def _block(block: str) -> Entry:
         raise _Outside  # (packaging checks the version in each file name)
     sdist_at = None
     if sdist is not None:
+        if not (sdist_url or sdist_path):
+            raise _Outside  # (from_dict raises: a file needs a path or a URL)
         filename = _filename(sdist_name, sdist_url, sdist_path)
         stem = filename.removesuffix(".tar.gz") if filename.endswith(".tar.gz") else None
         if stem is None and filename.endswith(".zip"):
@@ -254,6 +256,8 @@ def _block(block: str) -> Entry:
     wheels = None
     if has_wheels:
         files = _wheels(wheel_lines, wheel_line)
+        if not all(u or p for _, u, p in files):
+            raise _Outside  # (from_dict raises: a file needs a path or a URL)
         if all(not n and u and not p for n, u, p in files):  # (as uv writes them)
             filenames = _url_names([u for _, u, _ in files])
         else:
