@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FINDING_KINDS",
+    "REGISTRY",
     "Finding",
     "InstalledDist",
     "LockedPackage",
@@ -57,6 +58,11 @@ class Source(NamedTuple):
             if value is not None:
                 data[key] = value
         return data
+
+
+# The source of most locked packages (the default index, no URL recorded): one record
+# that the readers share rather than one per package.
+REGISTRY = Source(kind="registry")
 
 
 class LockedPackage(NamedTuple):

@@ -23,7 +23,7 @@ from typing import Any
 
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
-from driftcheck.models import Finding, InstalledDist, LockedPackage, Source
+from driftcheck.models import REGISTRY, Finding, InstalledDist, LockedPackage, Source
 from driftcheck.names import canonicalize_name
 
 __all__ = ["conda_platform", "plan"]
@@ -232,9 +232,9 @@ def plan(ctx: Any) -> Any:
             ctx.shown,
             f"no packages for this platform ({here}); the lock has {', '.join(platforms)}",
         )
-    new, registry = tuple.__new__, Source(kind="registry")  # (thousands of records)
+    new = tuple.__new__  # (thousands of records)
     expected = [
-        new(Expected, (new(LockedPackage, (name, p["version"], registry, None)), (name,)))
+        new(Expected, (new(LockedPackage, (name, p["version"], REGISTRY, None)), (name,)))
         for p in mine
         if p["manager"] == "pip" and selected(p)
         for name in (canonicalize_name(p["name"]),)

@@ -22,7 +22,7 @@ from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.markers import valid_version
-from driftcheck.models import LockedPackage, Source
+from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
 from driftcheck.toml import TableLines
 
@@ -97,10 +97,7 @@ def _source(raw: dict[str, Any], root: Path) -> Source:
         return Source(kind="directory" if not Path(path).is_file() else "path", path=path)
     if raw.get("url"):
         return Source(kind="url", url=str(raw["url"]))
-    return _REGISTRY
-
-
-_REGISTRY = Source(kind="registry")  # (most packages: one record for all of them)
+    return REGISTRY
 
 
 def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from typing import Any
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
 from driftcheck.markers import valid_version
-from driftcheck.models import LockedPackage, Source
+from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
 
 __all__ = ["env_candidates", "pipenv_env_name", "plan"]
@@ -88,14 +88,13 @@ def _entry(
             and (not markers or _valid_marker(markers))
         ):
             return LockedPackage(
-                name=canonicalize_name(name), version=pin[2:], source=_REGISTRY
+                name=canonicalize_name(name), version=pin[2:], source=REGISTRY
             ), markers
     return _checked_entry(shown, lines.of(section, name), section, name, raw, root, evaluate)
 
 
 # The keys of a plain registry entry; entries with others take the full path below.
 _PINNED_KEYS = frozenset({"hashes", "index", "version", "markers", "extras"})
-_REGISTRY = Source(kind="registry")
 
 
 def _valid_marker(marker: str) -> bool:
@@ -179,7 +178,7 @@ def _checked_entry(
             raise LockfileError(
                 shown, f"'{name}': invalid version {pin!r}", line=line, where=f"{where}.version"
             )
-        source = _REGISTRY
+        source = REGISTRY
     return LockedPackage(name=canonicalize_name(name), version=version, source=source), markers
 
 

@@ -23,7 +23,7 @@ from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.markers import compile_marker, valid_version
-from driftcheck.models import LockedPackage, Source
+from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
 from driftcheck.toml import TableLines
 
@@ -116,12 +116,9 @@ def _split(values: Any) -> list[str]:
     return out
 
 
-_PYPI = Source(kind="registry")  # (most packages: one record for all of them)
-
-
 def _source(raw: Any, root: Path, develop: bool) -> Source:
     if raw is None:
-        return _PYPI
+        return REGISTRY
     if not isinstance(raw, dict) or raw.get("type") in (None, "legacy"):
         url = raw.get("url") if isinstance(raw, dict) else None
         return Source(kind="registry", url=url)

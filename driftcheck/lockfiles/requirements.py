@@ -22,7 +22,7 @@ from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError
 from driftcheck.markers import normalised_version
-from driftcheck.models import LockedPackage, Source
+from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
@@ -131,7 +131,6 @@ _COMMENT = lazy(r"(^|\s)#.*$")
 # The commonest requirement, ``name==version`` (a version in normalised form is checked
 # without packaging); anything else is parsed by packaging.
 _PINNED = re.compile(r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)==([0-9][0-9a-z.!+]*)")
-_REGISTRY = Source(kind="registry")
 _TRAILING_OPTIONS = re.compile(r"\s--?[a-z].*$")
 _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
 
@@ -203,7 +202,7 @@ def _requirement(
     pinned = _PINNED.fullmatch(line)
     if pinned is not None and normalised_version(pinned.group(2)):
         name = canonicalize_name(pinned.group(1))
-        return tuple.__new__(LockedPackage, (name, pinned.group(2), _REGISTRY, number)), None
+        return tuple.__new__(LockedPackage, (name, pinned.group(2), REGISTRY, number)), None
     from packaging.requirements import InvalidRequirement, Requirement
 
     if line.startswith(_PATH_START) or (line.startswith("file:") and " @ " not in line):
@@ -238,7 +237,7 @@ def _requirement(
             "requirement is pinned with == (or is a path or URL)",
             line=number,
         )
-    locked = LockedPackage(name=name, version=specs[0].version, source=_REGISTRY, line=number)
+    locked = LockedPackage(name=name, version=specs[0].version, source=REGISTRY, line=number)
     return locked, marker
 
 
