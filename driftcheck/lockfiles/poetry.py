@@ -315,9 +315,9 @@ def _check_package(shown: str, raw: Any, i: int) -> dict[str, Any]:
             f"package '{raw['name']}': 'markers' must be a string or a table",
             where=f"package[{i}].markers",
         )
-    for marker in (
-        markers.values() if isinstance(markers, dict) else [markers] * (markers is not None)
-    ):
+    if markers is None:
+        markers = {}
+    for marker in markers.values() if isinstance(markers, dict) else [markers]:
         if marker is None:
             continue
         try:

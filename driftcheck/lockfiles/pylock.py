@@ -64,8 +64,11 @@ def _choice(package: Any, picked: Any) -> tuple[Any, ...]:
     return ("files", package.index or picked.url or picked.path)
 
 
-def _full(raw: bytes, ctx: Any) -> Any:
-    """The lock read the full way: a TOML parse, then ``Pylock.from_dict``."""
+def _full(raw: bytes, text: str, ctx: Any) -> Any:
+    """The lock read the full way: a TOML parse, then ``Pylock.from_dict``.
+
+    :param text: ``raw`` decoded (``""`` if it is not UTF-8: the TOML read reports that
+        before any entry's line is needed)."""
     from packaging.pylock import Pylock, PylockValidationError
 
     from driftcheck.toml import TableLines, load_toml
@@ -81,7 +84,7 @@ def _full(raw: bytes, ctx: Any) -> Any:
         line = None
         if context and context.startswith("packages["):
             index = int(context[len("packages[") : context.index("]")])
-            line = TableLines(raw.decode("utf-8"), table="packages").of(index)
+            line = TableLines(text, table="packages").of(index)
         raise LockfileError(ctx.shown, message, line=line, where=context) from None
 
 
@@ -135,7 +138,7 @@ def plan(ctx: Any) -> Any:
         declared_extras: Any = fast.extras
         declared_groups: Any = fast.dependency_groups
     else:
-        lock = _full(raw, ctx)  # (which words any error)
+        lock = _full(raw, text, ctx)  # (which words any error)
         names = [p.name for p in lock.packages]
         declared_extras, declared_groups = lock.extras or (), lock.dependency_groups or ()
 
@@ -173,7 +176,7 @@ def plan(ctx: Any) -> Any:
         lines = TableLines(text, fast.offsets, table="packages")
     if selected is None:  # select would raise, or the fast reader is not sure
         if fast is not None:
-            lock = _full(raw, ctx)
+            lock = _full(raw, text, ctx)
         selected = _select_full(lock, ctx, extras, groups)
         lines = TableLines(text, table="packages")
 
