@@ -119,13 +119,23 @@ def _options(ns: Any) -> tuple[Any, set[str]]:
 
 
 def _write(text: str) -> None:
-    """Print the report; a name on disk that is not valid UTF-8 is shown escaped."""
+    """Print the report; a name on disk that is not valid UTF-8 is shown escaped.
+
+    A reader that stops early (``driftcheck --json | head``) closes the pipe: the rest of
+    the report is dropped, and the exit code still tells the verdict.
+    """
+    if sys.stdout is None:  # (started with stdout closed: nowhere to print)
+        return
     try:
-        sys.stdout.write(text)
-    except UnicodeEncodeError:
-        encoding = sys.stdout.encoding or "utf-8"
-        sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
-    sys.stdout.flush()
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:
+            encoding = sys.stdout.encoding or "utf-8"
+            sys.stdout.write(text.encode(encoding, "backslashreplace").decode(encoding))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # (stdout now points at nothing, so the flush at exit cannot fail again)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
 COMMANDS = ("check", "why", "infer")

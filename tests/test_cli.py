@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fakes import make_project, site_packages
@@ -303,3 +304,44 @@ def test_python_dash_m_and_version() -> None:
 
 def test_check_subcommand_spelling(drifted: Path) -> None:
     assert driftcheck(["check", "--project", str(drifted)])[0] == 1
+
+
+def _command(args: list[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """The command as a hook runs it (``python -m driftcheck`` takes the same entry)."""
+    env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
+    return subprocess.run(
+        [sys.executable, "-m", "driftcheck", *args],
+        text=True,
+        check=False,
+        env={**env, "PYTHONPATH": str(REPO)},
+        **kwargs,
+    )
+
+
+def test_command_delivers_the_whole_report_and_the_verdict(drifted: Path) -> None:
+    """The command ends without tearing the interpreter down (driftcheck._entry): what it
+    printed is all there, and the exit code is the check's."""
+    result = _command(["--json", "--project", str(drifted)], capture_output=True)
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["drift"] is True
+    assert result.stderr == ""
+    result = _command(["--lockfile", "nope.lock", "--project", str(drifted)], capture_output=True)
+    assert result.returncode == 2
+    assert result.stderr.startswith("driftcheck: error: ")
+
+
+def test_reader_that_stops_early_leaves_the_verdict(drifted: Path) -> None:
+    """``driftcheck --json | head -c 1``: no traceback, and the exit code still tells."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # (the reader is gone before the report is written)
+    try:
+        result = _command(
+            ["--json", "--project", str(drifted)], stdout=write_end, stderr=subprocess.PIPE
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (1, "")
+    closed = _command(
+        ["--project", str(drifted)], stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1)
+    )
+    assert (closed.returncode, closed.stderr) == (1, "")  # started with no stdout at all
