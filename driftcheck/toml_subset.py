@@ -141,6 +141,14 @@ class _Document:
                 self.dotted = set()
             elif c != "#":
                 simple = line_match(text, pos) if line_match is not None else None
+                if (
+                    simple is not None
+                    and simple.group(4) is not None
+                    and self.skip
+                    and text.startswith(self.skip, pos)
+                    and (pos == 0 or text[pos - 1] == "\n")
+                ):
+                    simple = None  # an array to skip: read as below, not parsed
                 if simple is not None:
                     key, string, boolean, array = simple.groups()
                     if key in table:
