@@ -103,14 +103,16 @@ def _all_deps(lines: list[str]) -> bool:
 
 
 # A package block in uv's most common shape, matched by one regular expression up to its
-# wheel list, which is skipped (most of the file: its lines are not read). Its
-# dependencies are then read with a second one (most are a bare name).
+# wheel list. Its dependencies are read with a second one (most are a bare name: those
+# lines come first in the match, any others after). The wheel list, most of the file, is
+# skipped by one search for "]" (far faster than a pattern reads text): that must close
+# it, and end the block. Few calls per block matter more than anything else here.
 _COMMON = re.compile(
     rf'name = "({_S}*)"\n'
     rf'(?:version = "({_S}*)"\n)?'
     rf'source = \{{ (registry|editable|directory|virtual|path) = "({_S}*)" \}}\n'
     rf'(?:resolution-markers = \[\n((?:    "{_S}*",\n)*)\]\n)?'
-    r"(?:dependencies = \[\n((?:    \{[^\n]*\n)*?)\]\n)?"
+    rf'(?:dependencies = \[\n((?:    \{{ name = "{_S}+" \}},\n)*)((?:    \{{[^\n]*\n)*)\]\n)?'
     r"(?:sdist = \{[^\n]*\}\n)?"
     r"(wheels = \[\n)?"
 )
@@ -118,6 +120,8 @@ _PLAIN_DEP = re.compile(rf'^    \{{ name = "({_S}+)" \}},\n', re.MULTILINE)
 _QUOTED = lazy(r'"([^"]*)"')
 
 _HEADER = "\n[[package]]\n"
+_WHEELS_END = "\n]\n"
+_WHEELS_THEN_NEXT = _WHEELS_END + _HEADER
 
 if TYPE_CHECKING:
     # A common block, read: (name, version or None, source kind, source value,
@@ -126,31 +130,36 @@ if TYPE_CHECKING:
     Block = tuple[str, str | None, str, str, list[str] | None, list[Any] | None]
 
 
-def _common_block(text: str, pos: int, end: int) -> Block | None:
-    """The block ``text[pos:end]`` if it is in the common shape, else ``None``."""
-    match = _COMMON.match(text, pos, end)
+def _common_block(text: str, pos: int) -> tuple[Block, int] | None:
+    """The block at ``pos`` if it is in the common shape, and where it ends (at the
+    blank line before the next block's header, or at the end of the text); ``None`` for
+    any other shape: the block is then read line by line."""
+    match = _COMMON.match(text, pos)
     if match is None:
         return None
-    name, version, kind, where, markers_body, deps_body, wheels = match.groups()
+    name, version, kind, where, markers_body, plain_deps, other_deps, wheels = match.groups()
     at = match.end()
     if wheels is not None:
-        # The rest of the block is the wheel list: the first line that closes an array
-        # must be the block's last, or more keys or tables follow it (uv writes its
-        # [package.optional-dependencies] and [package.metadata] there).
-        if text.find("\n]\n", at - 1, end) != end - 3:
-            return None
-    elif at != end:
-        return None  # more keys or tables: the block is read line by line
+        close = text.find("]", at - 1)  # (from the opening's newline: the list may be empty)
+        if text[close - 1 : close + 15] != _WHEELS_THEN_NEXT and (
+            close == -1 or text[close - 1 :] != _WHEELS_END
+        ):
+            return None  # a "]" in a wheel's line, or more keys or tables after the list
+        at = close + 2
+    elif at != len(text) and text[at : at + len(_HEADER)] != _HEADER:
+        # More keys or tables: uv writes its [package.optional-dependencies] and
+        # [package.metadata] after the dependencies of a package without wheels.
+        return None
     markers = None if markers_body is None else _QUOTED().findall(markers_body)
     deps: list[Any] | None = None
-    if deps_body is not None:
-        deps = _PLAIN_DEP.findall(deps_body)
-        if len(deps) != deps_body.count("\n"):  # some carry a version, marker or extra
-            lines = deps_body[:-1].split("\n")
+    if plain_deps is not None:
+        deps = _PLAIN_DEP.findall(plain_deps)
+        if other_deps:  # some carry a version, marker or extra
+            lines = (plain_deps + other_deps)[:-1].split("\n")
             if not _all_deps(lines):
                 return None
             deps = [_dep(line) for line in lines]
-    return (name, version, kind, where, markers, deps)
+    return (name, version, kind, where, markers, deps), at
 
 
 def as_table(package: Block | dict[str, Any]) -> dict[str, Any]:
@@ -232,16 +241,20 @@ def parse(text: str, name_offsets: list[int] | None = None) -> dict[str, Any] | 
     offsets = [] if name_offsets is None else name_offsets
     pos, size = start + len(_HEADER), len(text)
     find, common = text.find, _common_block
-    while True:  # one block per turn: it starts at pos and ends at nxt (-1: the end)
-        nxt = find(_HEADER, pos)
-        end = size if nxt == -1 else nxt
-        package: Block | dict[str, Any] | None = common(text, pos, end)
-        if package is not None:
+    while True:  # one block per turn: it starts at pos and ends at end
+        found = common(text, pos)
+        package: Block | dict[str, Any]
+        if found is not None:
+            package, end = found
             offsets.append(pos)
         else:
-            package = {}
+            end = find(_HEADER, pos)
+            if end == -1:
+                end = size
+            table: dict[str, Any] = {}
+            package = table
             lines = text[pos:end].split("\n")
-            name_at = _chunk(lines, package)
+            name_at = _chunk(lines, table)
             if name_at is None:
                 return None
             if name_at < 0:
@@ -249,6 +262,6 @@ def parse(text: str, name_offsets: list[int] | None = None) -> dict[str, Any] | 
             else:
                 offsets.append(pos + sum(len(line) + 1 for line in lines[:name_at]))
         packages.append(package)
-        if nxt == -1:
+        if end == size:
             return data
-        pos = nxt + len(_HEADER)
+        pos = end + len(_HEADER)
