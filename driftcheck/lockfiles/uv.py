@@ -354,12 +354,16 @@ def _build(
     plain: dict[int, UvDependency] = {}  # edges with nothing but a name, shared
     by_bare_name: dict[str, UvDependency] = {}  # a dependency written as a bare name
 
+    # A bare name (a common block's dependency) is the package of that name when only
+    # one is locked; uv writes both normalised, so the edges of those names are made
+    # once, here, and any other spelling is resolved as it comes.
+    for name, indices in by_name.items():
+        if len(indices) == 1:
+            index = indices[0]
+            by_bare_name[name] = plain[index] = _new(UvDependency, (index, (), None))
+
     def edges(deps: list[Any], prefix: str, owner: int) -> list[UvDependency]:
-        """The edges of a dependency list (most are bare names seen before)."""
-        if type(deps[0]) is str:  # a common block's bare names (all of them, then)
-            known = list(map(by_bare_name.get, deps))
-            if None not in known:
-                return known  # type: ignore[return-value]
+        """The edges of a dependency list."""
         out = []
         for j, dep in enumerate(deps):
             edge = by_bare_name.get(dep) if type(dep) is str else None
@@ -433,9 +437,14 @@ def _build(
             target=target, extras=tuple(canonicalize_name(e) for e in extras), marker=marker
         )
 
+    bare_edge = by_bare_name.get
     for i, raw in enumerate(raw_packages):
         if type(raw) is tuple:  # a common block: a list of dependencies and nothing more
-            deps = edges(raw[5], f"package[{i}].dependencies", i) if raw[5] else []
+            deps: list[Any] = raw[5] or []
+            if deps:
+                # (bare names are all of a block's dependencies, or none of them)
+                known = list(map(bare_edge, deps)) if type(deps[0]) is str else [None]
+                deps = edges(deps, f"package[{i}].dependencies", i) if None in known else known
             markers = tuple(raw[4]) if raw[4] else ()
             row = (packages[i], markers, deps, _NO_TABLE, _NO_TABLE, _NO, _NO)
             packages[i] = _new(UvPackage, row)
