@@ -291,6 +291,14 @@ def select_uv(
             return False
         return name not in sel.no_install_packages
 
+    if not (
+        sel.no_install_project
+        or sel.no_install_workspace
+        or sel.no_install_local
+        or sel.no_install_packages
+    ):
+        installable = None  # type: ignore[assignment]  # (the walk's own check: not virtual)
+
     active: set[str] = set()
     if lock.conflicts:
         for r in roots:
@@ -371,8 +379,14 @@ def _walk(
     packages = lock.packages
     expected: dict[int, tuple[str, ...]] = {}
     walked: dict[int, tuple[str, ...]] = {}
-    seen: set[tuple[int, str | None]] = set()
+    queued: set[int] = set()  # packages whose own dependencies are queued
+    seen: set[tuple[int, str]] = set()  # (package, extra) whose extra's are
     queue: deque[tuple[int, str | None]] = deque()
+    check_each = installable is not None
+    if installable is None:  # (no --no-install-* flag: all but virtual packages)
+
+        def installable(index: int) -> bool:
+            return packages[index].locked.source.kind != "virtual"
 
     def reach(index: int, path: tuple[str, ...], install: bool) -> None:
         walked.setdefault(index, path)
@@ -380,7 +394,11 @@ def _walk(
             expected.setdefault(index, path)
 
     def push(index: int, extra: str | None) -> None:
-        if (index, extra) not in seen:
+        if extra is None:
+            if index not in queued:
+                queued.add(index)
+                queue.append((index, None))
+        elif (index, extra) not in seen:
             seen.add((index, extra))
             queue.append((index, extra))
 
@@ -443,7 +461,7 @@ def _walk(
 
     # The walk proper. Most edges carry no marker and no extra: those are followed
     # here, as follow() would, without its calls; a path is built once per package.
-    popleft, append = queue.popleft, queue.append
+    popleft, append, queue_it = queue.popleft, queue.append, queued.add
     while queue:
         index, which = popleft()
         pkg = packages[index]
@@ -459,10 +477,14 @@ def _walk(
             new_path = None
             if target not in walked:
                 new_path = walked[target] = (*path, packages[target].locked.name)
-            if target not in expected and installable(target):
+            if target not in expected and (
+                installable(target)
+                if check_each
+                else packages[target].locked.source.kind != "virtual"
+            ):
                 expected[target] = new_path or (*path, packages[target].locked.name)
-            if (target, None) not in seen:
-                seen.add((target, None))
+            if target not in queued:
+                queue_it(target)
                 append((target, None))
     return Selected(expected=expected, walked=walked)
 
