@@ -228,3 +228,22 @@ CASES = [
 @pytest.mark.parametrize(("name", "content", "message"), CASES)
 def test_bad_lockfile(project: Path, name: str, content: str | bytes, message: str) -> None:
     _check(project, name, content, message)
+
+
+def test_pipfile_entry_line_is_where_its_key_starts_a_line() -> None:
+    """A finding's line: the section's entry, not the same name as a value or elsewhere."""
+    from driftcheck.lockfiles.pipfile import _Lines
+
+    text = (
+        '{\n "_meta": {"requires": {"six": "1"}},\n "default": {\n'
+        '  "x": {"version": "==1", "index": "six"},\n'
+        '  "six" : {"version": "==1"}\n },\n'
+        ' "develop": {\n  "six": {},\n  "y": {}\n }\n}\n'
+    )
+    lines = _Lines(text)
+    assert lines.of("default", "six") == 5
+    assert lines.of("develop", "six") == 8
+    assert lines.of("develop", "y") == 9
+    assert lines.of("default", "absent") is None
+    assert lines.of("default", 'a"b') is None
+    assert lines.of("missing-section", "six") is None

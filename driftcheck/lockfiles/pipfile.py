@@ -44,33 +44,26 @@ def env_candidates(root: Path, pyproject: Any) -> list[Path]:
 
 
 class _Lines:
-    """The line of each ``"name": {`` in a section, found in one scan on first use."""
-
-    _KEY = re.compile(r'^\s*"([^"\\]*)"\s*:', re.M)
+    """The line of a section's ``"name": {`` entry, looked for only when a finding needs it."""
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._sections: dict[str, dict[str, int]] = {}
 
     def of(self, section: str, name: str) -> int | None:
-        found = self._sections.get(section)
-        if found is None:
-            found = self._sections[section] = self._scan(section)
-        return found.get(name)
-
-    def _scan(self, section: str) -> dict[str, int]:
-        """The first line of each key after the section's own key (as a search would)."""
+        """The first line after the section's own key that starts with the key ``name``."""
         text = self._text
-        start = text.find(f'"{section}"')
-        found: dict[str, int] = {}
-        if start == -1:
-            return found
-        line, pos = text.count("\n", 0, start) + 1, start
-        for match in self._KEY.finditer(text, start):
-            line += text.count("\n", pos, match.start())
-            pos = match.start()
-            found.setdefault(match.group(1), line)
-        return found
+        pos = text.find(f'"{section}"')
+        if pos == -1 or '"' in name or "\\" in name:
+            return None  # (a key with escapes is not searched for)
+        key = f'"{name}"'
+        while True:
+            pos = text.find(key, pos + 1)
+            if pos == -1:
+                return None
+            before = text[text.rfind("\n", 0, pos) + 1 : pos]
+            after = pos + len(key)
+            if not before.strip() and text[after : text.find(":", after) + 1].strip() == ":":
+                return text.count("\n", 0, pos) + 1
 
 
 def _entry(
@@ -87,9 +80,8 @@ def _entry(
             and valid_version(pin[2:])
             and (not markers or _valid_marker(markers))
         ):
-            return LockedPackage(
-                name=canonicalize_name(name), version=pin[2:], source=REGISTRY
-            ), markers
+            # (positional: the record's quick path, for thousands of entries)
+            return LockedPackage(canonicalize_name(name), pin[2:], REGISTRY), markers
     return _checked_entry(shown, lines.of(section, name), section, name, raw, root, evaluate)
 
 
@@ -228,7 +220,7 @@ def plan(ctx: Any) -> Any:
                 continue
             if marker and not ctx.evaluate(marker):
                 continue
-            expected[package.name] = Expected(package=package, required_by=(package.name,))
+            expected[package.name] = Expected(package, (package.name,))
             section_of[package.name] = (section, name)
     fix = "pipenv sync --dev && pipenv clean" if dev == "include" else "pipenv sync && pipenv clean"
     return Plan(
