@@ -51,20 +51,26 @@ def decode_utf8(data: bytes, shown: str) -> str:
         raise LockfileError(shown, "not valid UTF-8", line=line) from None
 
 
-def load_toml(data: bytes, shown: str, skip_arrays: tuple[str, ...] = ()) -> dict[str, Any]:
+def load_toml(
+    data: bytes, shown: str, skip_arrays: tuple[str, ...] = (), package: Any = None
+) -> dict[str, Any]:
     """Parse TOML bytes, reporting syntax errors as ``FILE:LINE: invalid TOML: ...``.
 
     :param skip_arrays: keys whose multi-line arrays are read as empty, unparsed, where
         the reader of the plain subset answers (see :func:`driftcheck.toml_subset.loads`).
+    :param package: the format's reader of one ``[[package]]`` table in its locker's
+        layout (see :func:`driftcheck.toml_subset.loads`).
     """
-    return loads(decode_utf8(data, shown), shown, skip_arrays)
+    return loads(decode_utf8(data, shown), shown, skip_arrays, package)
 
 
-def loads(text: str, shown: str, skip_arrays: tuple[str, ...] = ()) -> dict[str, Any]:
+def loads(
+    text: str, shown: str, skip_arrays: tuple[str, ...] = (), package: Any = None
+) -> dict[str, Any]:
     """Parse TOML text: the plain subset without tomllib, anything else with it."""
     from driftcheck import toml_subset
 
-    plain = toml_subset.loads(text, skip_arrays)
+    plain = toml_subset.loads(text, skip_arrays, package)
     if plain is not None:
         return plain
     if sys.version_info >= (3, 11):

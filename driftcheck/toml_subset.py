@@ -18,8 +18,12 @@ from __future__ import annotations
 import re
 
 from driftcheck.patterns import lazy
+from driftcheck.records import TYPE_CHECKING
 
-__all__ = ["loads"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["ARRAY_STRING_CHARS", "STRING_CHARS", "loads", "quoted", "skipped_end"]
 
 _KEY = re.compile(r"[A-Za-z0-9_-]+")
 _BASIC = re.compile(r'"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"')
@@ -38,6 +42,16 @@ _SIMPLE_LINE = lazy(
     r'(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*)?\]))'
     r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)"
 )
+# A run of lines in the layout lockers write, ``key = "plain string"``, ``key = true`` or
+# ``key = ["plain", "strings"]`` with single spaces and nothing after, matched whole; its
+# statements are then read by one ``findall``. Two calls for a package's run of lines
+# rather than a few per line (anything else on a line ends the run).
+_ONE_VALUE = (
+    r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'
+    r'|\[(?:"[^"\\\x00-\x1f\x7f]*", )*(?:"[^"\\\x00-\x1f\x7f]*")?\]|true|false'
+)
+_RUN = lazy(rf"(?:[A-Za-z0-9_-]+ = (?:{_ONE_VALUE})\n)+")
+_RUN_ITEM = lazy(rf"([A-Za-z0-9_-]+) = ({_ONE_VALUE})\n")
 _SIMPLE_HEADER = lazy(r"(\[?)\[([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*)\](\]?)[ \t]*(?:\n|$)")
 _UNINDENTED = lazy(r"\n[^ \t]")  # a line that does not start with a space or a tab
 _GAP = lazy(r"(?:[ \t\n]+|#[^\x00-\x08\x0a-\x1f\x7f]*)*")  # in arrays
@@ -65,7 +79,11 @@ class _Outside(Exception):
     """The text is outside the subset: the caller asks tomllib."""
 
 
-def loads(text: str, skip: tuple[str, ...] = ()) -> dict[str, object] | None:
+def loads(
+    text: str,
+    skip: tuple[str, ...] = (),
+    package: Callable[[str], dict[str, object] | None] | None = None,
+) -> dict[str, object] | None:
     """``tomllib.loads(text)``, or ``None`` when ``text`` is outside the subset.
 
     :param skip: keys whose multi-line arrays are read as empty without being parsed:
@@ -73,6 +91,10 @@ def loads(text: str, skip: tuple[str, ...] = ()) -> dict[str, object] | None:
         and its ``]`` alone at the start of the last (in a text without multi-line
         strings). Lockers write one such array of file hashes per package: most of the
         file, and nothing driftcheck reads.
+    :param package: the lock format's reader of one ``[[package]]`` table in its
+        locker's layout: the text after the header, to the next one. It returns the
+        table (with the ``skip`` arrays empty), or ``None`` for anything else, which
+        is then read here. Used with ``skip``, on large texts.
     """
     if "\r" in text:
         # Outside multi-line strings (which are not read here), a CR is only valid as
@@ -83,9 +105,79 @@ def loads(text: str, skip: tuple[str, ...] = ()) -> dict[str, object] | None:
     try:
         if skip and ('"""' in text or "'''" in text):
             skip = ()  # (a line of a multi-line string could look like an array's end)
-        return _Document(text, tuple(f"{key} = [\n" for key in skip)).parse()
+        if package is not None and skip and len(text) >= FAST_FROM:
+            found = _by_packages(text, skip, package)
+            if found is not None:
+                return found
+        return _Document(text, skip).parse()
     except _Outside:
         return None
+
+
+_PACKAGE = "\n[[package]]\n"
+_AFTER_PACKAGES = lazy(r"\n\[(?!package\.)")  # (the first table after the packages')
+
+
+def _by_packages(
+    text: str, skip: tuple[str, ...], package: Callable[[str], dict[str, object] | None]
+) -> dict[str, object] | None:
+    """The document, its ``[[package]]`` tables read one by one by ``package`` (see
+    :func:`loads`), or ``None`` when they cannot be read apart from the rest."""
+    first = text.find(_PACKAGE)
+    if first == -1:
+        return None
+    parts = text[first + len(_PACKAGE) :].split(_PACKAGE)
+    trailer = ""
+    cut = _AFTER_PACKAGES().search(parts[-1])
+    if cut is not None:
+        parts[-1], trailer = parts[-1][: cut.start() + 1], parts[-1][cut.start() + 1 :]
+    try:
+        head = _Document(text[: first + 1], skip).parse()
+        tail = _Document(trailer, skip).parse()
+    except _Outside:
+        return None
+    if "package" in head or "package" in tail or not head.keys().isdisjoint(tail):
+        return None  # (one table defined in two places: the whole text decides)
+    tables = []
+    for part in parts:
+        table = package(part)
+        if table is None:
+            try:
+                whole = _Document("[[package]]\n" + part, skip).parse()
+            except _Outside:
+                return None
+            found = whole.get("package")
+            if len(whole) != 1 or type(found) is not list or len(found) != 1:
+                return None
+            table = found[0]
+        tables.append(table)
+    return {**head, "package": tables, **tail}
+
+
+def skipped_end(text: str, start: int) -> int | None:
+    """For an array to skip whose first item's line starts at ``start``: the position
+    after its ``]``, or ``None`` when it is not laid out as :func:`loads` describes."""
+    close = text.find("\n]", start - 1)
+    after = close + 2
+    if (
+        close == -1
+        or _UNINDENTED().search(text, start - 1, close + 1) is not None
+        or (after != len(text) and text[after] != "\n")
+    ):
+        return None
+    return after
+
+
+# For the lock formats' readers of one table: a basic string's characters without
+# escapes (TOML forbids control characters but tabs), and the same in an array (where
+# tabs are left to the TOML reader too).
+STRING_CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+ARRAY_STRING_CHARS = r'[^"\\\x00-\x1f\x7f]*'
+
+
+def quoted(items: str) -> list[str]:
+    """The strings of an array's items, for a text of plain strings (no escapes)."""
+    return _IN_QUOTES.findall(items)
 
 
 class _Document:
@@ -93,7 +185,7 @@ class _Document:
 
     def __init__(self, text: str, skip: tuple[str, ...] = ()) -> None:
         self.text = text
-        self.skip = skip  # "KEY = [\n" openings of arrays read as empty
+        self.skip = tuple(f"{key} = [\n" for key in skip)  # openings of arrays read as empty
         self.implicit: set[int] = set()  # tables a header created on its way
         self.defined: set[int] = set()  # tables a header named
         self.aot: set[int] = set()  # arrays of tables
@@ -106,6 +198,8 @@ class _Document:
         fast = size >= FAST_FROM
         header_match = _SIMPLE_HEADER().match if fast else None
         line_match = _SIMPLE_LINE().match if fast else None
+        run_match = _RUN().match if fast else None
+        run_items = _RUN_ITEM().findall if fast else None
         root: dict[str, object] = {}
         table = root
         pos = 0
@@ -140,6 +234,28 @@ class _Document:
                     table = self._table(root, path)
                 self.dotted = set()
             elif c != "#":
+                run = run_match(text, pos) if run_match is not None else None
+                if run is not None:
+                    run_end = run.end()
+                    for key, value in run_items(text, pos, run_end):  # type: ignore[misc]
+                        if key in table:
+                            raise _Outside  # a duplicate key
+                        first = value[0]
+                        if first == '"':
+                            table[key] = value[1:-1]
+                        elif first == "[":
+                            table[key] = _IN_QUOTES.findall(value)
+                        else:
+                            table[key] = value == "true"
+                    pos = run_end
+                    # What follows a run is most often an array to skip (a package's
+                    # files): read it here, with no failed match first.
+                    if self.skip and text.startswith(self.skip, pos):
+                        after = self._skip_end(pos)
+                        if after is not None:
+                            self._set_empty(table, text[pos : text.index(" ", pos)])
+                            pos = after
+                    continue
                 simple = line_match(text, pos) if line_match is not None else None
                 if (
                     simple is not None
@@ -177,21 +293,22 @@ class _Document:
     def _skipped_array(self, pos: int, table: dict[str, object]) -> int:
         """Read ``KEY = [`` ... ``]`` at ``pos`` as ``KEY = []``, or parse it as usual when
         it is not laid out as :func:`loads` describes."""
-        text = self.text
-        key = text[pos : text.index(" ", pos)]
-        start = pos + len(key) + 5  # past " = [\n"
-        close = text.find("\n]", start - 1)
-        after = close + 2
-        if (
-            close == -1
-            or _UNINDENTED().search(text, start - 1, close + 1) is not None
-            or (after != len(text) and text[after] != "\n")
-        ):
+        after = self._skip_end(pos)
+        if after is None:
             return self._key_value(pos, table, self.dotted)
+        self._set_empty(table, self.text[pos : self.text.index(" ", pos)])
+        return after
+
+    def _skip_end(self, pos: int) -> int | None:
+        """The end of the array to skip opened at ``pos`` (one of ``self.skip``, at the
+        start of a line), or ``None`` when it is not laid out as :func:`loads` describes."""
+        return skipped_end(self.text, self.text.index("\n", pos) + 1)
+
+    @staticmethod
+    def _set_empty(table: dict[str, object], key: str) -> None:
         if key in table:
             raise _Outside  # a duplicate key
         table[key] = []
-        return after
 
     # --- keys and tables ---------------------------------------------------------------
 

@@ -62,7 +62,8 @@ def test_every_format_at_scale(tmp_path: Path, capsys: pytest.CaptureFixture[str
                 line = finding["expected"]["line"]
                 assert finding["name"] in text[line - 1], (lock.name, finding)
         if lock.name in ("poetry.lock", "pdm.lock"):
-            assert_skipping_files_equivalent(lock)
+            # (all but the project's own table are in the locker's usual layout)
+            assert assert_skipping_files_equivalent(lock) >= 2_000 - 1, lock.name
         if lock.name == "pylock.toml":
             assert assert_pylock_paths_agree(["--project", str(project), "--lockfile", str(lock)])
     with capsys.disabled():

@@ -122,7 +122,7 @@ def _documents(keys: st.SearchStrategy[str], scalars: st.SearchStrategy[str]) ->
     )
 
 
-COMMENT = st.sampled_from(["", " # c", "# c", " #\x01", " # é", " # \r"])
+COMMENT = st.sampled_from(["", " # c", "# c", " #\x01", " # é", " # \r", ' # "q" ] = 1'])
 PLAIN_KEYS = st.one_of(KEYS, st.lists(KEYS, min_size=2, max_size=3).map(".".join))
 PLAIN_SCALARS = st.one_of(
     st.lists(PLAIN_CHARS, max_size=5).map(lambda s: '"' + "".join(s) + '"'),
@@ -148,6 +148,8 @@ def test_generated_documents_agree_with_tomllib(text: str) -> None:
         "arr = [\n    1, # one\n    2,\n]\n",
         "a = { b.c = 1, b.d = 2 }\n",
         '"tests/*" = ["E501"]\n\'x.y\' = 1\n"" = 2\n["q.r".s]\nt = 3\n',
+        # A run of one-line statements, read whole (a comment may hold quotes and "]").
+        'a = ["x", "y"] # "z" ]\nb = "s" # "t"\nc = true\nd = ""\ne = []\nf = false',
     ],
 )
 def test_answers_the_plain_subset(text: str) -> None:
@@ -158,6 +160,7 @@ def test_answers_the_plain_subset(text: str) -> None:
     "text",
     [
         "a = 1\na = 2\n",  # duplicate key
+        'a = "x"\nb = true\na = ["y"]\n',  # duplicate key in a run of one-line statements
         "[a]\n[a]\n",  # table defined twice
         "a.b = 1\n[a]\n",  # a dotted-key table redefined
         "a = { b = 1 }\na.c = 2\n",  # an inline table extended
@@ -186,3 +189,127 @@ def test_every_pyproject_in_the_repository() -> None:
 def assert_subset_agrees(path: Path) -> None:
     """For other tests: a TOML file the suite produced reads the same either way."""
     agrees(path.read_text(encoding="utf-8"))
+
+
+# --- [[package]] tables read one by one (the poetry.lock and pdm.lock readers) ---------
+
+LOCK_LINES = st.sampled_from(
+    [
+        "[[package]]",
+        'name = "a"',
+        'version = "1.0"',
+        'description = ""',
+        "optional = false",
+        'python-versions = ">=3.8"',
+        'groups = ["main", "dev"]',
+        "markers = \"os_name == 'nt'\"",
+        'requires_python = ">=3.8"',
+        'summary = "s"',
+        'groups = ["default"]',
+        "marker = \"os_name == 'nt'\"",
+        "dependencies = [",
+        '    "b>=1",',
+        "files = [",
+        '    {file = "a-1.0.tar.gz", hash = "sha256:00"},',
+        "]",
+        "files = []",
+        "",
+        "[package.dependencies]",
+        'b = ">=1"',
+        'b = {version = ">=1", markers = "os_name == \'nt\'"}',
+        "[package.extras]",
+        '"q.r" = ["x"]',
+        "[metadata]",
+        'lock-version = "2.1"',
+        "[[metadata.targets]]",
+        "x = [",
+        "[1],",
+        "package = 1",
+        "[package.dependencies.c]",
+    ]
+)
+POETRY_BLOCK = (
+    '[[package]]\nname = "a"\nversion = "1.0"\ndescription = ""\noptional = false\n'
+    'python-versions = ">=3.8"\ngroups = ["main"]\nfiles = [\n'
+    '    {file = "a-1.0.tar.gz", hash = "sha256:00"},\n]\n\n[package.dependencies]\nb = ">=1"\n'
+)
+PDM_BLOCK = (
+    '[[package]]\nname = "a"\nversion = "1.0"\nrequires_python = ">=3.8"\nsummary = ""\n'
+    'groups = ["default"]\ndependencies = [\n    "b>=1",\n]\nfiles = [\n'
+    '    {file = "a-1.0.tar.gz", hash = "sha256:00"},\n]\n'
+)
+LOCKS = st.builds(
+    lambda head, blocks, tail: "# lock\n" + "\n".join(head + blocks + tail) + "\n",
+    st.lists(LOCK_LINES, max_size=6),
+    st.lists(
+        st.one_of(
+            st.sampled_from([POETRY_BLOCK, PDM_BLOCK]),
+            st.lists(LOCK_LINES, max_size=12).map(lambda lines: "\n".join(["[[package]]", *lines])),
+        ),
+        max_size=4,
+    ),
+    st.lists(LOCK_LINES, max_size=6),
+)
+
+
+def _files_emptied(data: Any) -> Any:
+    packages = data.get("package") if isinstance(data, dict) else None
+    for package in packages if isinstance(packages, list) else []:
+        if isinstance(package, dict) and isinstance(package.get("files"), list):
+            package["files"] = []
+    return data
+
+
+def _recording(reader: Any, into: list[object]) -> Any:
+    def read(part: str) -> Any:
+        into.append(reader(part))
+        return into[-1]
+
+    return read
+
+
+@given(LOCKS)
+def test_lock_tables_read_one_by_one_agree(text: str) -> None:
+    """Each format's reader of one table, and the split into tables around it, give
+    what the whole-text parse gives (``files`` skipped), or leave it to that parse."""
+    from driftcheck.lockfiles import pdm, poetry
+
+    whole = toml_subset.loads(text, ("files",))
+    saved = toml_subset.FAST_FROM
+    toml_subset.FAST_FROM = 0
+    try:
+        for reader in (poetry._package_table, pdm._package_table, lambda part: None):
+            read: list[object] = []
+            split = toml_subset.loads(text, ("files",), _recording(reader, read))
+            assert same(split, whole), text
+            if any(table is not None for table in read) and whole is not None:
+                event("a table read by its format's reader")
+    finally:
+        toml_subset.FAST_FROM = saved
+    try:
+        full = _files_emptied(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        assert whole is None, text
+        return
+    if whole is not None:
+        assert same(_files_emptied(whole), full), text
+    event("answered" if whole is not None else "declined")
+
+
+@pytest.mark.parametrize("block", [POETRY_BLOCK, PDM_BLOCK])
+def test_lock_tables_in_the_lockers_layout_are_read_by_their_reader(block: str) -> None:
+    from driftcheck.lockfiles import pdm, poetry
+
+    reader = poetry._package_table if block is POETRY_BLOCK else pdm._package_table
+    text = "# lock\n\n" + block + "\n" + block + '\n[metadata]\nlock-version = "2.1"\n'
+    read = reader(block.removeprefix("[[package]]\n"))
+    assert read is not None
+    assert same(read, _files_emptied(tomllib.loads(block))["package"][0])
+    saved = toml_subset.FAST_FROM
+    toml_subset.FAST_FROM = 0
+    try:
+        assert same(
+            toml_subset.loads(text, ("files",), reader), toml_subset.loads(text, ("files",))
+        )
+    finally:
+        toml_subset.FAST_FROM = saved

@@ -24,7 +24,9 @@ from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.markers import valid_version
 from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
+from driftcheck.patterns import lazy
 from driftcheck.toml import TableLines
+from driftcheck.toml_subset import ARRAY_STRING_CHARS, STRING_CHARS, quoted, skipped_end
 
 __all__ = ["env_candidates", "plan", "select_groups"]
 
@@ -136,6 +138,41 @@ def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:
     return raw
 
 
+# A [[package]] table as pdm writes it for a registry package: plain strings, its
+# dependencies without markers, its file list last. Read by one match (the TOML reader's
+# line by line parse is most of a large lock's check); any other table is read by the
+# TOML reader.
+_S, _A = STRING_CHARS, ARRAY_STRING_CHARS
+_PACKAGE = lazy(
+    rf'name = "({_S})"\nversion = "({_S})"\n(?:requires_python = "({_S})"\n)?'
+    rf'summary = "({_S})"\ngroups = \[((?:"{_A}", )*"{_A}")\]\n(?:marker = "({_S})"\n)?'
+    rf'(?:dependencies = \[\n((?:    "{_A}",\n)*)\]\n)?files = \[\n'
+)
+
+
+def _package_table(text: str) -> dict[str, object] | None:
+    """One [[package]] table (the text after its header) in pdm's usual layout, as the
+    TOML reader gives it with ``files`` skipped; ``None`` for any other."""
+    head = _PACKAGE().match(text)
+    if head is None:
+        return None
+    end = skipped_end(text, head.end())
+    if end is None or text.count("\n", end) != len(text) - end:
+        return None  # (something after the files)
+    name, version, python, summary, groups, marker, dependencies = head.groups()
+    table: dict[str, object] = {"name": name, "version": version}
+    if python is not None:
+        table["requires_python"] = python
+    table["summary"] = summary
+    table["groups"] = quoted(groups)
+    if marker is not None:
+        table["marker"] = marker
+    if dependencies is not None:
+        table["dependencies"] = quoted(dependencies)
+    table["files"] = []
+    return table
+
+
 def plan(ctx: Any) -> Any:
     """The reader interface: `pdm sync --only-keep` semantics."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
@@ -144,7 +181,7 @@ def plan(ctx: Any) -> Any:
     refuse_other_flags(ctx, "pdm.lock", _PDM_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
     text = decode_utf8(raw_bytes, ctx.shown)
-    data = loads(text, ctx.shown, skip_arrays=("files",))  # hashes: unread
+    data = loads(text, ctx.shown, ("files",), _package_table)  # hashes: unread
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         raise LockfileError(

@@ -25,7 +25,9 @@ from driftcheck.errors import LockfileError, SelectionError
 from driftcheck.markers import compile_marker, valid_version
 from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
+from driftcheck.patterns import lazy
 from driftcheck.toml import TableLines
+from driftcheck.toml_subset import ARRAY_STRING_CHARS, STRING_CHARS, quoted, skipped_end
 
 __all__ = ["env_candidates", "plan", "poetry_env_name"]
 
@@ -171,6 +173,52 @@ def _marker_for(raw: dict[str, Any], groups: set[str]) -> list[str | None]:
     return [markers if isinstance(markers, str) else None]
 
 
+# A [[package]] table as poetry writes it for a registry package, up to its file list;
+# then its [package.dependencies] of plain version constraints, if any. Read by one
+# match each (the TOML reader's line by line parse is most of a large lock's check):
+# any other table is read by the TOML reader.
+_S, _A = STRING_CHARS, ARRAY_STRING_CHARS
+_PACKAGE = lazy(
+    rf'name = "({_S})"\nversion = "({_S})"\ndescription = "({_S})"\noptional = (true|false)\n'
+    rf'python-versions = "({_S})"\n(?:groups = \[((?:"{_A}", )*"{_A}")\]\n)?'
+    rf'(?:markers = "({_S})"\n)?files = \[\n'
+)
+_DEPENDENCIES = lazy(rf'\n+\[package\.dependencies\]\n((?:[A-Za-z0-9_-]+ = "{_S}"\n)+)\n*\Z')
+_DEPENDENCY = lazy(rf'([A-Za-z0-9_-]+) = "({_S})"\n')
+
+
+def _package_table(text: str) -> dict[str, object] | None:
+    """One [[package]] table (the text after its header) in poetry's usual layout, as
+    the TOML reader gives it with ``files`` skipped; ``None`` for any other."""
+    head = _PACKAGE().match(text)
+    if head is None:
+        return None
+    end = skipped_end(text, head.end())
+    if end is None:
+        return None
+    name, version, description, optional, python, groups, markers = head.groups()
+    table: dict[str, object] = {
+        "name": name,
+        "version": version,
+        "description": description,
+        "optional": optional == "true",
+        "python-versions": python,
+    }
+    if groups is not None:
+        table["groups"] = quoted(groups)
+    if markers is not None:
+        table["markers"] = markers
+    table["files"] = []
+    if text.count("\n", end) == len(text) - end:
+        return table  # (only blank lines after the files)
+    dependencies = _DEPENDENCIES().match(text, end)
+    if dependencies is None:
+        return None
+    lines = dependencies.group(1)
+    table["dependencies"] = found = dict(_DEPENDENCY().findall(lines))
+    return table if len(found) == lines.count("\n") else None  # (else a duplicate key)
+
+
 def plan(ctx: Any) -> Any:
     """The reader interface: `poetry sync` semantics."""
     from driftcheck.lockfiles import Plan, refuse_other_flags
@@ -179,7 +227,7 @@ def plan(ctx: Any) -> Any:
     refuse_other_flags(ctx, "poetry.lock", _POETRY_FLAGS | _SHARED_FLAGS)
     raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
     text = decode_utf8(raw_bytes, ctx.shown)
-    data = loads(text, ctx.shown, skip_arrays=("files",))  # hashes: unread
+    data = loads(text, ctx.shown, ("files",), _package_table)  # hashes: unread
     meta = data.get("metadata")
     if not isinstance(meta, dict):
         raise LockfileError(
