@@ -43,6 +43,15 @@ _UNREAD = re.compile(_SCALAR)
 # A line of a nested block, "    key: value".
 _NESTED = re.compile(rf"    [A-Za-z0-9_.-]+:(?: {_SCALAR})?")
 _QUOTED = re.compile(r"'([^'\n]*)'")
+# An entry with conda-lock's fields in its order, each value read by _value; its nested
+# blocks' lines as _NESTED allows them (after "dependencies:" or "hash:" alone).
+_ENTRY_FIELDS = ("name", "version", "manager", "platform", "url", "category", "optional")
+_NESTED_LINES = rf"(?:    [A-Za-z0-9_.-]+:(?: {_SCALAR})?\n)*"
+_ENTRY = re.compile(
+    r"- name: ([^\n]+)\n  version: ([^\n]+)\n  manager: ([^\n]+)\n  platform: ([^\n]+)\n"
+    rf"  dependencies:(?: \{{\}}\n|\n{_NESTED_LINES})  url: ([^\n]+)\n  hash:\n{_NESTED_LINES}"
+    r"  category: ([^\n]+)\n  optional: ([^\n]+)\n"
+)
 # Plain scalars of these characters, in the shapes checked in _plain, are strings.
 _WORDY = re.compile(r"[A-Za-z][A-Za-z0-9._:/@%+=~!-]*")
 _VERSIONY = re.compile(r"[0-9][0-9a-z.!+]*")
@@ -124,9 +133,12 @@ def packages(text: str) -> list[dict[str, Any]] | None:
         or _UNPRINTABLE.search(text) is not None
     ):
         return None
-    lines = body.split("\n")
-    if lines[-1] == "":
-        lines.pop()
+    # The lines up to "package:" (the metadata's are indented: the first such line ends it).
+    cut = body.find("\npackage:\n")
+    if cut == -1:
+        return None
+    lines = body[: cut + 1].split("\n")
+    lines[-1] = "package:"
     end: int | None = 1
     if len(lines) > 1 and lines[1] == "metadata:":
         end = _metadata_end(lines, 2)
@@ -135,12 +147,30 @@ def packages(text: str) -> list[dict[str, Any]] | None:
     i = end
     if i >= len(lines) or lines[i] != "package:":
         return None
-    out: list[dict[str, Any]] = []
-    entry: dict[str, Any] | None = None
     seen: dict[str | None, str | bool | None] = {}  # values read before ("pip", "main"...)
+    # Entries in conda-lock's own order of fields: one match each. From the first that
+    # is not, line by line.
+    if i != len(lines) - 1:
+        return None
+    pos = cut + len("\npackage:\n")
+    out: list[dict[str, Any]] = []
+    entry_match = _ENTRY.match
+    while True:
+        fields = entry_match(body, pos)
+        if fields is None:
+            break
+        values = [seen[raw] if raw in seen else _remember(seen, raw) for raw in fields.groups()]
+        if None in values:
+            return None
+        out.append(dict(zip(_ENTRY_FIELDS, values, strict=True)))
+        pos = fields.end()
+    entry: dict[str, Any] | None = None
     opened = False  # the field above has no value on its line: a nested block follows
     field_match, nested_match = _FIELD.match, _NESTED.fullmatch
-    for line in lines[i + 1 :]:
+    rest = body[pos:].split("\n")
+    if rest[-1] == "":
+        rest.pop()
+    for line in rest:
         if line == "":
             continue
         if line.startswith("  ", 2):  # a nested field's line (hash:, dependencies:)
@@ -167,6 +197,11 @@ def packages(text: str) -> list[dict[str, Any]] | None:
         elif raw is not None and _UNREAD.fullmatch(raw) is None:
             return None  # may run on over the lines below, or is not plain YAML
     return out or None
+
+
+def _remember(seen: dict[str | None, str | bool | None], raw: str) -> str | bool | None:
+    value = seen[raw] = _value(raw)
+    return value
 
 
 def _metadata_end(lines: list[str], i: int) -> int | None:
