@@ -37,7 +37,7 @@ from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Sequence
     from typing import Any
 
 __all__ = ["Read", "read", "select"]
@@ -120,7 +120,7 @@ def _filename(name: str | None, url: str | None, path: str | None) -> str:
     return _url_names([url or ""])[0]
 
 
-def _url_names(urls: list[str]) -> list[str]:
+def _url_names(urls: Sequence[str]) -> list[str]:
     """The file name at the end of each URL (one match for all of them)."""
     if _PLAIN_URLS.fullmatch("\n".join(urls) + "\n") is None:
         raise _Outside  # urllib decides
@@ -154,7 +154,7 @@ def _name_part(name_part: str) -> str | None:
     return canonicalize_name(name_part)
 
 
-def _wheel_tags(filenames: list[str], name: str, version: str) -> list[str]:
+def _wheel_tags(filenames: Sequence[str], name: str, version: str) -> list[str]:
     """Each wheel's tags, lowercased, if ``parse_wheel_filename`` accepts each file name
     and finds the package's name and version in it."""
     out = []
@@ -256,14 +256,19 @@ def _block(block: str) -> Entry:
     wheels = None
     if has_wheels:
         files = _wheels(wheel_lines, wheel_line)
-        if not all(u or p for _, u, p in files):
+        names, urls, paths = zip(*files, strict=True) if files else ((), (), ())
+        located = urls if all(urls) else [u or p for _, u, p in files]
+        if not all(located):
             raise _Outside  # (from_dict raises: a file needs a path or a URL)
-        if all(not n and u and not p for n, u, p in files):  # (as uv writes them)
-            filenames = _url_names([u for _, u, _ in files])
+        filenames: Sequence[str]
+        if all(names):
+            filenames = names
+        elif not any(names) and all(urls) and not any(paths):  # (as uv writes them)
+            filenames = _url_names(urls)
         else:
             filenames = [_filename(n, u, p) for n, u, p in files]
         tags = _wheel_tags(filenames, name, version)
-        wheels = [(u or p, t) for (_, u, p), t in zip(files, tags, strict=True)]
+        wheels = list(zip(located, tags, strict=True))
     return (name, version, marker, requires, ("files", index, sdist_at, wheels))
 
 
@@ -303,7 +308,7 @@ def _normalized(names: list[str]) -> bool:
 def read(text: str) -> Read | None:
     """The lock in uv's layout, or ``None`` (read it the full way)."""
     start = text.find(_HEADER)
-    if start == -1 or "\r" in text or not _late_days_valid(text):
+    if start == -1 or "\r" in text or ("T" in text and not _late_days_valid(text)):
         return None
     header = toml_subset.loads(text[: start + 1])
     if (
