@@ -291,13 +291,15 @@ def select_uv(
             return False
         return name not in sel.no_install_packages
 
-    if not (
-        sel.no_install_project
+    # With no --no-install-* flag, the walk's own check (all but virtual packages).
+    walk_installable = (
+        installable
+        if sel.no_install_project
         or sel.no_install_workspace
         or sel.no_install_local
         or sel.no_install_packages
-    ):
-        installable = None  # type: ignore[assignment]  # (the walk's own check: not virtual)
+        else None
+    )
 
     active: set[str] = set()
     if lock.conflicts:
@@ -322,11 +324,13 @@ def select_uv(
     if lock.conflicts:
         while True:
             before = len(active)
-            _walk(lock, roots, group_root, groups, extras, evaluate, active, installable, active)
+            _walk(
+                lock, roots, group_root, groups, extras, evaluate, active, walk_installable, active
+            )
             if len(active) == before:
                 break
         _check_activated_conflicts(lock, active)
-    return _walk(lock, roots, group_root, groups, extras, evaluate, active, installable, None)
+    return _walk(lock, roots, group_root, groups, extras, evaluate, active, walk_installable, None)
 
 
 def _group_root(
@@ -380,7 +384,7 @@ def _walk(
     expected: dict[int, tuple[str, ...]] = {}
     walked: dict[int, tuple[str, ...]] = {}
     queued: set[int] = set()  # packages whose own dependencies are queued
-    seen: set[tuple[int, str]] = set()  # (package, extra) whose extra's are
+    seen: set[tuple[int, str]] = set()  # (package, extra) pairs queued
     queue: deque[tuple[int, str | None]] = deque()
     check_each = installable is not None
     if installable is None:  # (no --no-install-* flag: all but virtual packages)
