@@ -8,6 +8,7 @@ and a site-packages whose conda-installed dist-infos say ``INSTALLER = conda``.
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -227,3 +228,14 @@ def test_layout_reader_agrees_with_yaml(data: st.DataObject) -> None:
         else:
             lines.insert(i, lines[i])
     event("answered" if assert_layout_reader_agrees("\n".join(lines) + "\n") else "declined")
+
+
+def test_conda_platform_reads_the_machine_as_platform_does() -> None:
+    import os
+    import platform
+
+    from driftcheck.lockfiles.conda import conda_platform
+
+    if hasattr(os, "uname"):
+        assert os.uname().machine == platform.machine()
+    assert conda_platform().split("-")[0] in ("linux", "osx", "win", sys.platform)

@@ -15,7 +15,7 @@ named with ``--extra``; ``--no-dev`` leaves out the ``dev`` category.
 from __future__ import annotations
 
 import json
-import platform
+import os
 import re
 import sys
 from pathlib import Path
@@ -31,7 +31,12 @@ __all__ = ["conda_platform", "plan"]
 
 def conda_platform() -> str:
     """This host's conda subdir, e.g. ``linux-64`` or ``osx-arm64``."""
-    machine = platform.machine().lower()
+    if hasattr(os, "uname"):  # (what platform.machine() reads there, without importing it)
+        machine = os.uname().machine.lower()
+    else:  # pragma: no cover - Windows
+        import platform
+
+        machine = platform.machine().lower()
     arch = {"x86_64": "64", "amd64": "64", "aarch64": "aarch64", "arm64": "arm64"}.get(
         machine, machine
     )
@@ -185,6 +190,20 @@ _ENTRY = re.compile(r"^- name: ([^\n]+)\n((?:  [^\n]*\n)*)", re.MULTILINE)
 _PLATFORM = re.compile(r"^  platform: ([^\n]+)$", re.MULTILINE)
 
 
+def _entry_line(text: str, platform: str, name: str) -> int | None:
+    """The line of the ``- name: NAME`` entry for ``platform``, with the name spelled as
+    given (as conda-lock writes pip packages' names), found by search: ``None`` if none."""
+    needle = f"\n- name: {name}\n"
+    at = text.find(needle)
+    while at != -1:
+        entry = _ENTRY.match(text, at + 1)
+        where = _PLATFORM.search(entry.group(2)) if entry is not None else None
+        if where is not None and where.group(1).strip() == platform:
+            return text.count("\n", 0, at + 1) + 1
+        at = text.find(needle, at + 1)
+    return None
+
+
 def _entry_lines(text: str, platform: str) -> dict[str, int]:
     """The line of each ``- name:`` entry for ``platform``, as conda-lock lays them out
     (one scan, when a finding needs a line; an entry in another layout has none)."""
@@ -212,8 +231,12 @@ def plan(ctx: Any) -> Any:
 
     def line_of(name: str) -> int | None:
         nonlocal lines
+        text = raw.decode("utf-8", "replace")
         if lines is None:
-            lines = _entry_lines(raw.decode("utf-8", "replace"), here)
+            found = _entry_line(text, here, name)
+            if found is not None:
+                return found
+            lines = _entry_lines(text, here)
         return lines.get(name)
 
     extras = set(ctx.flags.get("extras", ()))
