@@ -46,9 +46,13 @@ _SIMPLE_LINE = lazy(
 # ``key = ["plain", "strings"]`` with single spaces and nothing after, matched whole; its
 # statements are then read by one ``findall``. Two calls for a package's run of lines
 # rather than a few per line (anything else on a line ends the run).
+# A basic string's characters without escapes (TOML forbids control characters but
+# tabs), and the same in an array (where tabs are left to the general path); also for
+# the lock formats' readers of one table.
+STRING_CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
+ARRAY_STRING_CHARS = r'[^"\\\x00-\x1f\x7f]*'
 _ONE_VALUE = (
-    r'"[^"\\\x00-\x08\x0a-\x1f\x7f]*"'
-    r'|\[(?:"[^"\\\x00-\x1f\x7f]*", )*(?:"[^"\\\x00-\x1f\x7f]*")?\]|true|false'
+    rf'"{STRING_CHARS}"|\[(?:"{ARRAY_STRING_CHARS}", )*(?:"{ARRAY_STRING_CHARS}")?\]|true|false'
 )
 _RUN = lazy(rf"(?:[A-Za-z0-9_-]+ = (?:{_ONE_VALUE})\n)+")
 _RUN_ITEM = lazy(rf"([A-Za-z0-9_-]+) = ({_ONE_VALUE})\n")
@@ -166,13 +170,6 @@ def skipped_end(text: str, start: int) -> int | None:
     ):
         return None
     return after
-
-
-# For the lock formats' readers of one table: a basic string's characters without
-# escapes (TOML forbids control characters but tabs), and the same in an array (where
-# tabs are left to the TOML reader too).
-STRING_CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
-ARRAY_STRING_CHARS = r'[^"\\\x00-\x1f\x7f]*'
 
 
 def quoted(items: str) -> list[str]:

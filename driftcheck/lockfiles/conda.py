@@ -228,15 +228,17 @@ def plan(ctx: Any) -> Any:
     packages = _load(ctx.shown, raw)
     here = conda_platform()
     lines: dict[str, int] | None = None
+    decoded: list[str] = []  # (the text, decoded when a finding first needs a line)
 
     def line_of(name: str) -> int | None:
         nonlocal lines
-        text = raw.decode("utf-8", "replace")
+        if not decoded:
+            decoded.append(raw.decode("utf-8", "replace"))
         if lines is None:
-            found = _entry_line(text, here, name)
+            found = _entry_line(decoded[0], here, name)
             if found is not None:
                 return found
-            lines = _entry_lines(text, here)
+            lines = _entry_lines(decoded[0], here)
         return lines.get(name)
 
     extras = set(ctx.flags.get("extras", ()))

@@ -41,12 +41,13 @@ _FIELD = re.compile(r"(- |  )([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?")
 _SCALAR = r"(?:'[^'\n]*'|\[\]|\{\}|[A-Za-z][A-Za-z0-9._+=<>!*,/-]*|[0-9][0-9a-z.]*)"
 _UNREAD = re.compile(_SCALAR)
 # A line of a nested block, "    key: value".
-_NESTED = re.compile(rf"    [A-Za-z0-9_.-]+:(?: {_SCALAR})?")
+_NESTED_LINE = rf"    [A-Za-z0-9_.-]+:(?: {_SCALAR})?"
+_NESTED = re.compile(_NESTED_LINE)
 _QUOTED = re.compile(r"'([^'\n]*)'")
 # An entry with conda-lock's fields in its order, each value read by _value; its nested
 # blocks' lines as _NESTED allows them (after "dependencies:" or "hash:" alone).
 _ENTRY_FIELDS = ("name", "version", "manager", "platform", "url", "category", "optional")
-_NESTED_LINES = rf"(?:    [A-Za-z0-9_.-]+:(?: {_SCALAR})?\n)*"
+_NESTED_LINES = rf"(?:{_NESTED_LINE}\n)*"
 _ENTRY = re.compile(
     r"- name: ([^\n]+)\n  version: ([^\n]+)\n  manager: ([^\n]+)\n  platform: ([^\n]+)\n"
     rf"  dependencies:(?: \{{\}}\n|\n{_NESTED_LINES})  url: ([^\n]+)\n  hash:\n{_NESTED_LINES}"
@@ -142,16 +143,11 @@ def packages(text: str) -> list[dict[str, Any]] | None:
     end: int | None = 1
     if len(lines) > 1 and lines[1] == "metadata:":
         end = _metadata_end(lines, 2)
-    if end is None:
-        return None
-    i = end
-    if i >= len(lines) or lines[i] != "package:":
-        return None
+    if end != len(lines) - 1:
+        return None  # (the metadata block must end at the "package:" line)
     seen: dict[str | None, str | bool | None] = {}  # values read before ("pip", "main"...)
     # Entries in conda-lock's own order of fields: one match each. From the first that
     # is not, line by line.
-    if i != len(lines) - 1:
-        return None
     pos = cut + len("\npackage:\n")
     out: list[dict[str, Any]] = []
     entry_match = _ENTRY.match
