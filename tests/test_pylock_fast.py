@@ -251,3 +251,32 @@ def test_late_days_are_checked_against_the_calendar(year: int) -> None:
             except ValueError:
                 real = False
             assert _late_days_valid(f"t = {year}-{month:02d}-{day}T00:00:00Z") == real
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda t: t.replace('created-by = "uv"', 'created-by = "uv é"'),  # not ASCII
+        lambda t: t.replace('created-by = "uv"', 'created-by = "u\\u0076"'),  # an escape
+        lambda t: t.replace('created-by = "uv"', 'created-by = "u\tv"'),  # a tab: plain
+    ],
+)
+def test_texts_with_escapes_or_other_characters_are_read_by_the_layout_reader(
+    project: Path, edit: object
+) -> None:
+    assert _agree(project, edit(SEED))  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        # a wheel's string across two lines: a TOML error, never one long wheel line
+        lambda t: t.replace("win_amd64.whl", "win_amd64\n.whl", 1),
+        lambda t: t.replace('-win_amd64.whl", upload', '-win_amd64.whl\n", upload', 1),
+        # a control character in a wheel's URL, with the rest plain
+        lambda t: t.replace("win_amd64.whl", "win_amd64\x01.whl", 1),
+        lambda t: t.replace('url = "https', 'url = "\x7fhttps', 1),
+    ],
+)
+def test_strings_a_plain_text_cannot_hold_are_refused(project: Path, edit: object) -> None:
+    assert not _agree(project, edit(SEED))  # type: ignore[operator]

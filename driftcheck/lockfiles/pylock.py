@@ -131,7 +131,7 @@ def plan(ctx: Any) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
-    fast = pylock_fast.read(text) if text else None
+    fast = pylock_fast.read(text, raw) if text else None
     if fast is not None:
         lock: Any = fast
         names = [p[0] for p in fast.packages]

@@ -47,38 +47,62 @@ _HEADER = "\n[[packages]]\n"
 # against the calendar separately, over the whole text at once).
 _DT = (
     r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
-    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+|)"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9]|)"
 )
-# A file (sdist, wheel or archive) as uv writes it inline, each key at most once (a
-# duplicate is a TOML error): its name, URL and path read by the three groups; one hash.
-_FILE = (
-    rf'\{{ (?:name = "({_S}+)", )?(?:url = "({_S}+)", )?(?:path = "({_S}+)", )?'
-    rf"(?:upload-time = {_DT}, )?(?:size = (?:0|[1-9][0-9]*), )?"
-    rf'hashes = \{{ [A-Za-z0-9_-]+ = "{_S}+" \}} \}}'
-)
-_STRING = rf'"({_S}+)"'
-# A package block in uv's layout. Its wheel list is taken whole here, and its lines
-# checked (and read) by one more pattern.
-_BLOCK = re.compile(
-    rf"name = {_STRING}\n"
-    rf"(?:version = {_STRING}\n)?"
-    rf"(?:marker = {_STRING}\n)?"
-    rf"(?:requires-python = {_STRING}\n)?"
-    rf"(?:index = {_STRING}\n)?"
-    rf'(?:dependencies = \[((?:\{{ name = "{_S}+" \}}(?:, \{{ name = "{_S}+" \}})*)?)\]\n)?'
-    rf"(?:sdist = (){_FILE}\n"
-    rf"|directory = \{{ path = {_STRING}(?:, editable = (true|false))? \}}\n"
-    rf'|vcs = \{{ type = "git", url = {_STRING}(?:, requested-revision = "{_S}+")?'
-    rf", commit-id = {_STRING}(?:, subdirectory = {_STRING})? \}}\n"
-    rf"|archive = \{{ url = {_STRING}, (?:upload-time = {_DT}, )?(?:size = (?:0|[1-9][0-9]*), )?"
-    rf'hashes = \{{ [A-Za-z0-9_-]+ = "{_S}+" \}}(?:, subdirectory = {_STRING})? \}}\n)?'
-    r"(?:wheels = \[(?:\n((?:    \{[^\n]*\n)+)|(\{[^\n]*\}))\]\n)?"
-    rf"(?:marker = {_STRING}\n)?"
-    r"\n*\Z"
-)
-_WHEEL_LINE = re.compile(rf"^    {_FILE},$", re.MULTILINE)
-_WHEEL = lazy(rf"{_FILE}(?:, |\Z)")
+# The characters of a basic string in a *plain* text (see :func:`_plain`), where no
+# character but ``"`` can end one: within one line, and in a wheel line, whose matches
+# are counted against its lines, any character but ``"``.
+_PLAIN_S, _PLAIN_LINE_S = r'[^"\n]', r'[^"]'
+_PRINTABLE = bytes(range(0x20, 0x7F)) + b"\t\n"
+
+
+def _plain(raw: bytes) -> bool:
+    """Whether ``raw`` has only printable ASCII, tabs and newlines, and no backslash:
+    then a basic string holds no escape and no character TOML forbids, and the patterns
+    can take ``_PLAIN_S`` for ``_S`` (a simpler class, which ``re`` matches faster)."""
+    return b"\\" not in raw and not raw.translate(None, _PRINTABLE)
+
+
+def _file(s: str) -> str:
+    """A file (sdist, wheel or archive) as uv writes it inline, each key at most once (a
+    duplicate is a TOML error): its name, URL and path read by the three groups; one
+    hash. ``s`` is the pattern of a string's characters."""
+    return (
+        rf'\{{ (?:name = "({s}+)", |)(?:url = "({s}+)", |)(?:path = "({s}+)", |)'
+        rf"(?:upload-time = {_DT}, |)(?:size = (?:0|[1-9][0-9]*), |)"
+        rf'hashes = \{{ [A-Za-z0-9_-]+ = "{s}+" \}} \}}'
+    )
+
+
+def _block_pattern(s: str) -> str:
+    """A package block in uv's layout, ``s`` being the pattern of a string's
+    characters. Its wheel list is taken whole here, and its lines checked (and read) by
+    one more pattern."""
+    string, file = rf'"({s}+)"', _file(s)
+    return (
+        rf"name = {string}\n"
+        rf"(?:version = {string}\n|)"
+        rf"(?:marker = {string}\n|)"
+        rf"(?:requires-python = {string}\n|)"
+        rf"(?:index = {string}\n|)"
+        rf'(?:dependencies = \[((?:\{{ name = "{s}+" \}}(?:, \{{ name = "{s}+" \}})*|))\]\n|)'
+        rf"(?:sdist = (){file}\n"
+        rf"|directory = \{{ path = {string}(?:, editable = (true|false)|) \}}\n"
+        rf'|vcs = \{{ type = "git", url = {string}(?:, requested-revision = "{s}+"|)'
+        rf", commit-id = {string}(?:, subdirectory = {string}|) \}}\n"
+        rf"|archive = \{{ url = {string}, (?:upload-time = {_DT}, |)(?:size = (?:0|[1-9][0-9]*), |)"
+        rf'hashes = \{{ [A-Za-z0-9_-]+ = "{s}+" \}}(?:, subdirectory = {string}|) \}}\n|)'
+        r"(?:wheels = \[(?:\n((?:    \{[^\n]*\n)+)|(\{[^\n]*\}))\]\n|)"
+        rf"(?:marker = {string}\n|)"
+        r"\n*\Z"
+    )
+
+
+_BLOCK, _PLAIN_BLOCK = lazy(_block_pattern(_S)), lazy(_block_pattern(_PLAIN_S))
+_WHEEL_LINE = lazy(rf"^    {_file(_S)},$", re.MULTILINE)
+_PLAIN_WHEEL_LINE = lazy(rf"^    {_file(_PLAIN_LINE_S)},$", re.MULTILINE)
+_WHEEL = lazy(rf"{_file(_S)}(?:, |\Z)")
 # URLs whose last path segment urllib's parse and unquote give unchanged: ASCII, a
 # netloc without brackets, no percent-escapes, parameters, query or fragment.
 _PLAIN_URLS = re.compile(
@@ -128,7 +152,6 @@ def _url_names(urls: Sequence[str]) -> list[str]:
 
 
 _TAGS: dict[str, str | None] = {}
-_NAME_PARTS: dict[str, str | None] = {}
 
 
 def _tags(tags: str) -> str | None:
@@ -158,9 +181,9 @@ def _wheel_tags(filenames: Sequence[str], name: str, version: str) -> list[str]:
     """Each wheel's tags, lowercased, if ``parse_wheel_filename`` accepts each file name
     and finds the package's name and version in it."""
     out = []
-    tags_of, names_of = _TAGS, _NAME_PARTS
+    tags_of, known_part = _TAGS, None  # (the name part last found to be the package's)
     for filename in filenames:
-        stem = filename[:-4] if filename.endswith(".whl") else ""
+        stem = filename[:-4] if filename[-4:] == ".whl" else ""
         try:
             name_part, wheel_version, tags = stem.split("-", 2)
         except ValueError:
@@ -168,20 +191,21 @@ def _wheel_tags(filenames: Sequence[str], name: str, version: str) -> list[str]:
         lowered = tags_of.get(tags, "")
         if lowered == "":
             lowered = tags_of[tags] = _tags(tags)  # (None with a build tag: packaging's)
-        canonical = names_of.get(name_part, "")
-        if canonical == "":
-            canonical = names_of[name_part] = _name_part(name_part)
-        if wheel_version != version or lowered is None or canonical != name:
+        if name_part != known_part:
+            if _name_part(name_part) != name:
+                raise _Outside
+            known_part = name_part
+        if wheel_version != version or lowered is None:
             raise _Outside
         out.append(lowered)
     return out
 
 
-def _wheels(lines: str | None, one_line: str | None) -> list[tuple[str, str, str]]:
+def _wheels(lines: str | None, one_line: str | None, plain: bool) -> list[tuple[str, str, str]]:
     """The (name, URL, path) of each wheel, each ``""`` where absent; raises
     :class:`_Outside` unless every one is a file table in uv's form."""
     if lines is not None:
-        files = _WHEEL_LINE.findall(lines)
+        files = (_PLAIN_WHEEL_LINE if plain else _WHEEL_LINE)().findall(lines)
         if len(files) != lines.count("\n"):  # (each match is one whole line)
             raise _Outside
         return files
@@ -209,9 +233,10 @@ def _marker_ok(marker: str) -> bool:
     return True
 
 
-def _block(block: str) -> Entry:
-    """The package of one block in uv's layout; raises :class:`_Outside` otherwise."""
-    match = _BLOCK.match(block)
+def _block(block: str, pattern: re.Pattern[str], plain: bool) -> Entry:
+    """The package of one block in uv's layout (``pattern``: :data:`_BLOCK`'s, or
+    :data:`_PLAIN_BLOCK`'s in a plain text); raises :class:`_Outside` otherwise."""
+    match = pattern.match(block)
     if match is None:
         raise _Outside
     (name, version, marker, requires, index, _deps, sdist, sdist_name, sdist_url, sdist_path,
@@ -255,7 +280,7 @@ def _block(block: str) -> Entry:
         sdist_at = sdist_url or sdist_path
     wheels = None
     if has_wheels:
-        files = _wheels(wheel_lines, wheel_line)
+        files = _wheels(wheel_lines, wheel_line, plain)
         names, urls, paths = zip(*files, strict=True) if files else ((), (), ())
         located = urls if all(urls) else [u or p for _, u, p in files]
         if not all(located):
@@ -305,8 +330,10 @@ def _normalized(names: list[str]) -> bool:
     return not names or (joined == joined.lower() and separated_runs(joined, "-", str.isalnum))
 
 
-def read(text: str) -> Read | None:
-    """The lock in uv's layout, or ``None`` (read it the full way)."""
+def read(text: str, raw: bytes | None = None) -> Read | None:
+    """The lock in uv's layout, or ``None`` (read it the full way).
+
+    :param raw: ``text`` encoded as read (``text`` is encoded again if not given)."""
     start = text.find(_HEADER)
     if start == -1 or "\r" in text or ("T" in text and not _late_days_valid(text)):
         return None
@@ -328,8 +355,11 @@ def read(text: str) -> Read | None:
         packages = []
         offsets = []
         pos = start + len(_HEADER)
+        plain = text.isascii() and _plain(text.encode() if raw is None else raw)
+        pattern = (_PLAIN_BLOCK if plain else _BLOCK)()
         for block in text[pos:].split(_HEADER):
-            packages.append(_block(block if block.endswith("\n") else block + "\n"))
+            whole = block if block.endswith("\n") else block + "\n"
+            packages.append(_block(whole, pattern, plain))
             offsets.append(pos)
             pos += len(block) + len(_HEADER)
     except _Outside:
