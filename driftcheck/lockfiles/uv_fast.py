@@ -37,10 +37,10 @@ DROPPED_METADATA = ("requires-dist",)
 _S = r'[^"\\\x00-\x08\x0a-\x1f\x7f]'
 _DEP = lazy(
     rf'^[ \t]*\{{ name = "({_S}+)"'
-    rf'(?:, version = "({_S}+)")?'
-    rf'(?:, source = \{{ (registry|editable|directory|virtual|path) = "({_S}+)" \}})?'
-    rf'(?:, extra = \[((?:"{_S}+"(?:, "{_S}+")*)?)\])?'
-    rf'(?:, marker = "({_S}*)")?'
+    rf'(?:, version = "({_S}+)"|)'
+    rf'(?:, source = \{{ (registry|editable|directory|virtual|path) = "({_S}+)" \}}|)'
+    rf'(?:, extra = \[((?:"{_S}+"(?:, "{_S}+")*|))\]|)'
+    rf'(?:, marker = "({_S}*)"|)'
     r" \},?$"
 )
 
@@ -109,12 +109,12 @@ def _all_deps(lines: list[str]) -> bool:
 # it, and end the block. Few calls per block matter more than anything else here.
 _COMMON = re.compile(
     rf'name = "({_S}*)"\n'
-    rf'(?:version = "({_S}*)"\n)?'
+    rf'(?:version = "({_S}*)"\n|)'
     rf'source = \{{ (registry|editable|directory|virtual|path) = "({_S}*)" \}}\n'
-    rf'(?:resolution-markers = \[\n((?:    "{_S}*",\n)*)\]\n)?'
-    rf'(?:dependencies = \[\n((?:    \{{ name = "{_S}+" \}},\n)*)((?:    \{{[^\n]*\n)*)\]\n)?'
-    r"(?:sdist = \{[^\n]*\}\n)?"
-    r"(wheels = \[\n)?"
+    rf'(?:resolution-markers = \[\n((?:    "{_S}*",\n)*)\]\n|)'
+    rf'(?:dependencies = \[\n((?:    \{{ name = "{_S}+" \}},\n)*)((?:    \{{[^\n]*\n)*)\]\n|)'
+    r"(?:sdist = \{[^\n]*\}\n|)"
+    r"(?:(wheels = \[\n)|)"
 )
 _PLAIN_DEP = re.compile(rf'^    \{{ name = "({_S}+)" \}},\n', re.MULTILINE)
 _QUOTED = lazy(r'"([^"]*)"')
