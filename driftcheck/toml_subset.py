@@ -31,7 +31,7 @@ _BASIC_PART = lazy(r'[^"\\\x00-\x08\x0a-\x1f\x7f]*')
 _LITERAL = lazy(r"'([^'\x00-\x08\x0a-\x1f\x7f]*)'")
 _INT = re.compile(r"[+-]?(?:0|[1-9][0-9]{0,17})(?=[ \t,\]}#\n]|$)")
 _BOOL = re.compile(r"(?:true|false)(?=[ \t,\]}#\n]|$)")
-_LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)")
+_LINE_END = re.compile(r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*|)(?:\n|$)")
 FAST_FROM = 32768  # characters; tests set it to 0
 # The commonest lines of a lock, read by one match each: ``key = "plain string"``,
 # ``key = true`` and ``key = ["plain", "strings"]`` (on one line or several, without
@@ -39,8 +39,8 @@ FAST_FROM = 32768  # characters; tests set it to 0
 _SIMPLE_LINE = lazy(
     r'([A-Za-z0-9_-]+)[ \t]*=[ \t]*(?:"([^"\\\x00-\x08\x0a-\x1f\x7f]*)"|(true|false)'
     r'|(\[[ \t\n]*(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*,[ \t\n]*)*'
-    r'(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*)?\]))'
-    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*)?(?:\n|$)"
+    r'(?:"[^"\\\x00-\x1f\x7f]*"[ \t\n]*|)\]))'
+    r"[ \t]*(?:#[^\x00-\x08\x0a-\x1f\x7f]*|)(?:\n|$)"
 )
 # A run of lines in the layout lockers write, ``key = "plain string"``, ``key = true`` or
 # ``key = ["plain", "strings"]`` with single spaces and nothing after, matched whole; its
@@ -52,7 +52,7 @@ _SIMPLE_LINE = lazy(
 STRING_CHARS = r'[^"\\\x00-\x08\x0a-\x1f\x7f]*'
 ARRAY_STRING_CHARS = r'[^"\\\x00-\x1f\x7f]*'
 _ONE_VALUE = (
-    rf'"{STRING_CHARS}"|\[(?:"{ARRAY_STRING_CHARS}", )*(?:"{ARRAY_STRING_CHARS}")?\]|true|false'
+    rf'"{STRING_CHARS}"|\[(?:"{ARRAY_STRING_CHARS}", )*(?:"{ARRAY_STRING_CHARS}"|)\]|true|false'
 )
 _RUN = lazy(rf"(?:[A-Za-z0-9_-]+ = (?:{_ONE_VALUE})\n)+")
 _RUN_ITEM = lazy(rf"([A-Za-z0-9_-]+) = ({_ONE_VALUE})\n")
@@ -62,7 +62,7 @@ _GAP = lazy(r"(?:[ \t\n]+|#[^\x00-\x08\x0a-\x1f\x7f]*)*")  # in arrays
 # An array of plain strings (dependency lists), matched whole; its strings found after.
 _STRING_ARRAY = re.compile(
     r'\[(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*"[ \t\n]*,)*'
-    r'(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*")?[ \t\n]*\]'
+    r'(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*"|)[ \t\n]*\]'
 )
 _IN_QUOTES = re.compile(r'"([^"]*)"')
 _HEX = frozenset("0123456789abcdefABCDEF")

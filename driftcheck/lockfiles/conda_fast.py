@@ -35,13 +35,13 @@ __all__ = ["FIELDS", "packages"]
 FIELDS = ("name", "version", "manager", "platform", "category", "optional", "url")
 _WANTED = frozenset(FIELDS)
 # "  key: value", "  key:" (nested lines follow), or the same after "- " (a new entry).
-_FIELD = re.compile(r"(- |  )([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?")
+_FIELD = re.compile(r"(- |  )([A-Za-z_][A-Za-z0-9_-]*):(?: (.*)|)")
 # A value not read: quoted, empty, or plain of ordinary characters (no timestamp, which
 # yaml would turn into a date, or fail on; no merge key, no alias, no tag).
 _SCALAR = r"(?:'[^'\n]*'|\[\]|\{\}|[A-Za-z][A-Za-z0-9._+=<>!*,/-]*|[0-9][0-9a-z.]*)"
 _UNREAD = re.compile(_SCALAR)
 # A line of a nested block, "    key: value".
-_NESTED_LINE = rf"    [A-Za-z0-9_.-]+:(?: {_SCALAR})?"
+_NESTED_LINE = rf"    [A-Za-z0-9_.-]+:(?: {_SCALAR}|)"
 _NESTED = re.compile(_NESTED_LINE)
 _QUOTED = re.compile(r"'([^'\n]*)'")
 # An entry with conda-lock's fields in its order, each value read by _value; its nested

@@ -144,9 +144,9 @@ def _check(shown: str, raw: Any, i: int) -> dict[str, Any]:
 # TOML reader.
 _S, _A = STRING_CHARS, ARRAY_STRING_CHARS
 _PACKAGE = lazy(
-    rf'name = "({_S})"\nversion = "({_S})"\n(?:requires_python = "({_S})"\n)?'
-    rf'summary = "({_S})"\ngroups = \[((?:"{_A}", )*"{_A}")\]\n(?:marker = "({_S})"\n)?'
-    rf'(?:dependencies = \[\n((?:    "{_A}",\n)*)\]\n)?files = \[\n'
+    rf'name = "({_S})"\nversion = "({_S})"\n(?:requires_python = "({_S})"\n|)'
+    rf'summary = "({_S})"\ngroups = \[((?:"{_A}", )*"{_A}")\]\n(?:marker = "({_S})"\n|)'
+    rf'(?:dependencies = \[\n((?:    "{_A}",\n)*)\]\n|)files = \[\n'
 )
 
 

@@ -180,8 +180,8 @@ def _marker_for(raw: dict[str, Any], groups: set[str]) -> list[str | None]:
 _S, _A = STRING_CHARS, ARRAY_STRING_CHARS
 _PACKAGE = lazy(
     rf'name = "({_S})"\nversion = "({_S})"\ndescription = "({_S})"\noptional = (true|false)\n'
-    rf'python-versions = "({_S})"\n(?:groups = \[((?:"{_A}", )*"{_A}")\]\n)?'
-    rf'(?:markers = "({_S})"\n)?files = \[\n'
+    rf'python-versions = "({_S})"\n(?:groups = \[((?:"{_A}", )*"{_A}")\]\n|)'
+    rf'(?:markers = "({_S})"\n|)files = \[\n'
 )
 _DEPENDENCIES = lazy(rf'\n+\[package\.dependencies\]\n((?:[A-Za-z0-9_-]+ = "{_S}"\n)+)\n*\Z')
 _DEPENDENCY = lazy(rf'([A-Za-z0-9_-]+) = "({_S})"\n')
