@@ -12,7 +12,9 @@ package's name and version as ``from_dict`` checks it; and :func:`select` picks 
 packages as ``Pylock.select`` does, with driftcheck's marker evaluator and without
 ``packaging`` where the lock is in the plain shape lockers write. The target's wheel
 tags are computed only where they decide something: a package with an index and an
-sdist installs from that index whatever its wheels.
+sdist installs from that index whatever its wheels. In a text of printable ASCII
+without backslashes (most locks), strings are matched by a simpler class than TOML's
+(see :func:`_plain`): ``re`` checks a character set one call per character.
 
 Anything outside that layout, or that the checks here are not sure of, makes
 :func:`read` or :func:`select` return ``None``: the caller reads the file the full way,
