@@ -30,8 +30,9 @@ def _pre_commit(project: Path, home: Path, *args: str) -> tuple[int, str]:
     return result.returncode, result.stdout + result.stderr
 
 
-def test_validate_manifest() -> None:
-    code, out = _pre_commit(REPO, REPO, "validate-manifest", ".pre-commit-hooks.yaml")
+def test_validate_manifest(tmp_path: Path) -> None:
+    # (a temporary store: pre-commit writes its db.db and .lock there, never in the repo)
+    code, out = _pre_commit(REPO, tmp_path, "validate-manifest", ".pre-commit-hooks.yaml")
     assert code == 0, out
 
 
