@@ -24,8 +24,11 @@ __all__ = ["main"]
 
 def main() -> int:
     gc.disable()
-    from driftcheck.cli import main as run
-
+    try:
+        from driftcheck.cli import main as run
+    except KeyboardInterrupt:  # (Ctrl-C while starting: as driftcheck.cli words it)
+        print("driftcheck: interrupted", file=sys.stderr)
+        return 130
     code = run(sys.argv[1:])
     try:
         for stream in (sys.stdout, sys.stderr):

@@ -6,9 +6,9 @@ import os
 
 from driftcheck.diff import diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
-from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan
+from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan, replacing_tool
 from driftcheck.markers import MarkerEvaluator
-from driftcheck.models import Report
+from driftcheck.models import Finding, Replacement, Report
 from driftcheck.paths import shown
 from driftcheck.project import read_pyproject
 from driftcheck.records import TYPE_CHECKING, NamedTuple
@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from typing import Any
 
     from driftcheck.config import AllowRule, Options
-    from driftcheck.models import Finding, InstalledDist
+    from driftcheck.environment import TargetEnvironment
+    from driftcheck.lockfiles import Replacing
+    from driftcheck.models import InstalledDist
     from driftcheck.project import Pyproject
 
 __all__ = ["Prepared", "check_prepared", "prepare", "run_check"]
@@ -64,6 +66,11 @@ def allow_snippet(findings: list[Finding], no_build_isolation: bool) -> str | No
 def _lockfile(root: str, options: Options) -> tuple[str, str]:
     if options.lockfile:
         path = os.path.join(root, options.lockfile)  # (an absolute lockfile stays as it is)
+        if not os.path.exists(path):  # said before its format is guessed from its name
+            from driftcheck.errors import LockfileError
+            from driftcheck.files import missing_reason
+
+            raise LockfileError(shown(path), missing_reason(path))
         return path, options.lock_format or format_of(path)
     path, fmt = detect(root)
     return path, options.lock_format or fmt
@@ -82,8 +89,13 @@ def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> 
     pyproject = pyproject or read_pyproject(root)
     lock_path, lock_format = _lockfile(root, options)
     tool_envs = [] if options.python else env_candidates(lock_format, root, pyproject)
-    env_path, _how = find_environment(root, options.python, tool_envs=tool_envs)
-    env = load_environment(env_path)
+    env_path, how = find_environment(
+        root,
+        options.python,
+        tool_envs=tool_envs,
+        dot_venv_may_be_a_file=lock_format == "Pipfile.lock",
+    )
+    env = load_environment(env_path, how)
     ctx = Context(
         root=root,
         lockfile=lock_path,
@@ -93,6 +105,7 @@ def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> 
         pyproject=pyproject,
         flags=dict(options.flags),
         no_build_isolation=options.no_build_isolation or pyproject.no_build_isolation(),
+        lockfile_limit=options.max_lockfile_size,
     )
     return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env))
 
@@ -118,6 +131,10 @@ def check_prepared(
     if flags is not None:
         ctx = ctx._replace(flags=dict(flags))
     env, no_build_isolation = ctx.env, ctx.no_build_isolation
+    replacing = replacing_tool(prepared.lock_format)
+    why = _unusable(ctx, replacing)
+    if why is not None and replacing is not None:
+        return _replaced(prepared._replace(ctx=ctx), replacing, why, options)
     result = plan(prepared.lock_format, ctx)
     keep = result.keep
     if keep is None:
@@ -127,10 +144,13 @@ def check_prepared(
     if result.skip_installers:
         installed = [d for d in installed if d.installer not in result.skip_installers]
     findings = diff(result.expected, installed, rules, hints) + list(result.extra_findings)
+    if why is not None:  # a broken environment, to a tool with no rule to replace it
+        reason = f"the environment cannot be used as it is: {why}; recreate it"
+        findings.append(Finding(kind="mismatched", name="python", reason=reason))
     if options.verify_files:
         from driftcheck.verify import verify_files
 
-        findings += verify_files(installed)
+        findings += verify_files(installed, env.prefix)
     findings.sort(key=lambda f: (f.name, f.kind))
     if result.line_of is not None:
         findings = [
@@ -156,4 +176,94 @@ def check_prepared(
         fix_command=result.fix,
         checked=len(result.expected),
         verified_files=options.verify_files,
+    )
+
+
+def _allows(requires_python: str, version: str, shown: str) -> bool:
+    """``version`` satisfies the lock's ``requires-python``."""
+    from driftcheck.markers import specifier_contains
+
+    satisfied = specifier_contains(requires_python, version)
+    if satisfied is not None:
+        return satisfied
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from driftcheck.errors import LockfileError
+
+    try:
+        allowed = SpecifierSet(requires_python)
+    except InvalidSpecifier:
+        raise LockfileError(
+            shown, f"invalid requires-python {requires_python!r}", where="requires-python"
+        ) from None
+    return allowed.contains(version, prereleases=True)
+
+
+def _unusable(ctx: Context, replacing: Replacing | None) -> str | None:
+    """Why the environment cannot be synced as it is (uv would replace it), or ``None``."""
+    if ctx.env.replace is not None:
+        return ctx.env.replace
+    if replacing is None:
+        return None
+    requires_python = replacing.requires_python(ctx)
+    version = ctx.env.python_full_version
+    if requires_python and not _allows(requires_python, version, ctx.shown):
+        return f"its Python {version} does not satisfy the lock's requires-python {requires_python}"
+    return None
+
+
+def _replaced(prepared: Prepared, replacing: Replacing, why: str, options: Options) -> Report:
+    """The report on an environment the tool would replace: one ``python`` finding that
+    says so, with what the replacement would hold. Nothing of the old environment is
+    compared, and its Python's markers are not evaluated."""
+    from driftcheck.interpreter import replacement
+
+    ctx = prepared.ctx
+    tool, requires_python = replacing.tool, replacing.requires_python(ctx)
+    places = dict.fromkeys([ctx.root, os.path.dirname(os.path.abspath(ctx.lockfile))])
+    python = replacement(
+        places,
+        lambda version: not requires_python or _allows(requires_python, version, ctx.shown),
+        os.environ,
+    )
+    packages = None
+    if python is not None:
+        version = python if python.count(".") >= 2 else f"{python}.0"
+        env = _new_env(ctx.env, version)
+        new_ctx = ctx._replace(env=env, evaluate=MarkerEvaluator(env.marker_environment()))
+        packages = tuple(
+            sorted(
+                (e.package.name, e.package.version)
+                for e in plan(prepared.lock_format, new_ctx).expected
+            )
+        )
+        made = f"with Python {python}, and install {len(packages)} package"
+        made += "" if len(packages) == 1 else "s"
+    else:
+        made = "with the first Python it finds that satisfies requires-python"
+    reason = f"{why}: {tool} would replace the environment, {made}"
+    finding = Finding(
+        kind="mismatched",
+        name="python",
+        reason=reason,
+        replacement=Replacement(python=python, packages=packages),
+    )
+    selection, fix = replacing.selection(ctx)
+    return Report(
+        lockfile=ctx.lockfile,
+        lock_format=prepared.lock_format,
+        environment=ctx.env.prefix,
+        python=ctx.env.python_full_version,
+        selection=selection,
+        findings=(finding,),
+        fix_command=fix,
+        checked=0,
+        verified_files=options.verify_files,
+    )
+
+
+def _new_env(env: TargetEnvironment, version: str) -> TargetEnvironment:
+    """The replacement environment: a fresh one of Python ``version``, holding nothing."""
+    return env._replace(
+        python_full_version=version, implementation="CPython", site_packages=(), replace=None
     )

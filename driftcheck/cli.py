@@ -17,7 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_DRIFT, EXIT_ERROR = 0, 1, 2
+EXIT_OK, EXIT_DRIFT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+# Every exception the last-resort handler caught in this process (the test suite fails
+# if any test leaves one here: each bad input must have its own message).
+CAUGHT: list[BaseException] = []
 
 
 class _NoArguments:
@@ -177,9 +181,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     gc.disable()
     try:
         return _main(sys.argv[1:] if argv is None else argv)
+    except KeyboardInterrupt:
+        print("driftcheck: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # the net under every specific message: never a traceback
+        return _internal_error(exc)
     finally:
         if collecting:
             gc.enable()
+
+
+def _internal_error(exc: Exception) -> int:
+    """One line for an exception nothing else caught (a bug), and exit 2."""
+    CAUGHT.append(exc)
+    if os.environ.get("DRIFTCHECK_DEBUG") == "1":
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:500]
+    print(
+        f"driftcheck: internal error: {detail} "
+        "(please report; DRIFTCHECK_DEBUG=1 shows the traceback)",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 def _main(argv: Sequence[str]) -> int:
@@ -198,7 +223,7 @@ def _main(argv: Sequence[str]) -> int:
 
         to_file = getattr(ns, "output", None)
         color = not to_file and _use_color(getattr(ns, "color", None), sys.stdout)
-        root = os.path.abspath(ns.project) if "project" in given else find_project_root(os.getcwd())
+        root = _project_dir(ns.project) if "project" in given else find_project_root(_cwd())
         from driftcheck.project import read_pyproject
 
         dirs = getattr(ns, "dirs", [])
@@ -250,6 +275,27 @@ def _why(root: str, options: Any, pyproject: Any, name: str, to_file: str | None
     else:
         raise UsageError("why prints text or json")
     return EXIT_OK
+
+
+def _cwd() -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        raise UsageError("the current directory no longer exists; cd to the project") from None
+
+
+def _project_dir(given: str) -> str:
+    """``--project DIR`` as an absolute path, refused unless it is a directory."""
+    if not given:
+        raise UsageError("--project was given an empty path")
+    if not os.path.isdir(given):
+        from driftcheck.files import missing_reason
+
+        reason = missing_reason(given)
+        if reason == "file not found":
+            reason = "not found" if not os.path.lexists(given) else "is not a directory"
+        raise UsageError(f"{given}: project directory {reason}")
+    return os.path.abspath(given)
 
 
 def _exit_many(results: Sequence[Any], exit_zero: bool) -> int:

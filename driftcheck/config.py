@@ -39,6 +39,7 @@ class Options(NamedTuple):
     exit_zero: bool = False
     verify_files: bool = False
     selection: str = "flags"
+    max_lockfile_size: int | None = None
 
 
 # Config key -> (selection flag dest, expected type).
@@ -70,13 +71,39 @@ _TOP_KEYS: dict[str, type] = {
     "exit-zero": bool,
     "verify-files": bool,
     "selection": str,
+    "max-lockfile-size": object,  # bytes, or a size with a unit: "512 MiB"
 }
 # Read elsewhere: `projects` (driftcheck.many).
 _OTHER_KEYS = frozenset({"projects"})
 KNOWN_KEYS = frozenset(_SELECTION_KEYS) | frozenset(_TOP_KEYS) | _OTHER_KEYS
 
 
+def _choices(key: str) -> tuple[str, ...] | None:
+    """The values a string option may take, from the registries that define them."""
+    if key == "output-format":
+        from driftcheck.reporters import FORMATS as OUTPUT_FORMATS
+
+        return tuple(OUTPUT_FORMATS)
+    if key == "lock-format":
+        from driftcheck.lockfiles import FORMATS as LOCK_FORMATS
+
+        return tuple(LOCK_FORMATS)
+    if key == "selection":
+        return ("flags", "infer")
+    return None
+
+
 def _typed(where: str, key: str, value: Any, kind: type) -> Any:
+    if key == "max-lockfile-size":
+        return _size(where, value)
+    if kind is str and isinstance(value, str):
+        choices = _choices(key)
+        if choices is not None and value not in choices:
+            raise ConfigError(
+                f"{where}: '{key}' must be one of {', '.join(choices)}, not {value!r}"
+            )
+        if not value:
+            raise ConfigError(f"{where}: '{key}' must not be empty")
     if kind is list:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ConfigError(f"{where}: '{key}' must be a list of strings")
@@ -84,6 +111,26 @@ def _typed(where: str, key: str, value: Any, kind: type) -> Any:
     if not isinstance(value, kind):
         raise ConfigError(f"{where}: '{key}' must be a {kind.__name__}")
     return value
+
+
+_UNITS = {"": 1, "b": 1, "kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30}
+
+
+def _size(where: str, value: Any) -> int:
+    """``max-lockfile-size``: a number of bytes, or ``"512 MiB"`` (KiB, MiB, GiB)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        digits = len(text) - len(text.lstrip("0123456789"))
+        number, unit = text[:digits], text[digits:].strip().lower()
+        factor = _UNITS.get(unit)
+        if number and factor is not None and int(number) > 0:
+            return int(number) * factor
+    raise ConfigError(
+        f"{where}: 'max-lockfile-size' must be a number of bytes or a size like "
+        f'"512 MiB", not {value!r}'
+    )
 
 
 def _allow_rules(where: str, value: list[Any]) -> tuple[AllowRule, ...]:

@@ -16,18 +16,22 @@ __all__ = ["read_direct_url"]
 
 def read_direct_url(path: str) -> tuple[Any, str | None]:
     """Parse the file at ``path``: (DirectUrl or None, problem or None)."""
-    try:
-        with open(path, "rb") as file:
-            raw = file.read()
-    except FileNotFoundError:
-        return None, None
-    except OSError as exc:
-        return None, f"cannot read direct_url.json: {exc.strerror}"
-    import json
+    import os
+
+    from driftcheck.files import Unreadable, read_regular
 
     try:
-        data = json.loads(raw)
-    except ValueError as exc:
+        # (inside the dist-info's site-packages, like every file of the environment)
+        raw = read_regular(path, within=os.path.dirname(os.path.dirname(path)))
+    except Unreadable as exc:
+        if exc.reason == "file not found":
+            return None, None
+        return None, f"direct_url.json {exc.reason}"
+    from driftcheck.nesting import load_json
+
+    try:
+        data = load_json(raw.decode("utf-8"))
+    except ValueError as exc:  # (UnicodeDecodeError, JSONDecodeError and TooDeep too)
         return None, f"invalid direct_url.json: {' '.join(str(exc).split())}"
     local = _local_directory(data)
     if local is not None:

@@ -1,9 +1,9 @@
-"""Find the target environment and read it from files, without ever running its code.
+"""Find the target environment and read it from files, without ever running anything.
 
-Nothing here imports from the target or writes anywhere. The only process ever
-started is ``python -I -S`` for an interpreter that is not inside a venv, so that
-sysconfig can say where its site-packages is; with ``-S`` no ``.pth`` file and no
-``sitecustomize`` runs.
+Nothing here imports from the target, starts a process or writes anywhere. A venv is
+read from its ``pyvenv.cfg`` and its layout; any other interpreter from its names and
+its installation's files (:mod:`driftcheck.interpreter`). Where the files do not tell,
+the error says what to pass instead.
 """
 
 from __future__ import annotations
@@ -43,6 +43,9 @@ class TargetEnvironment(NamedTuple):
     :param implementation: ``CPython``, ``PyPy``...
     :param uv_created: pyvenv.cfg carries a ``uv`` key (the venv was made by uv).
     :param seeded: pyvenv.cfg says ``seed = true``.
+    :param replace: why the environment cannot be synced as it is and uv would
+        replace it (its interpreter is gone, or is another Python than the one it was
+        made with), or ``None``.
     """
 
     prefix: str
@@ -51,6 +54,7 @@ class TargetEnvironment(NamedTuple):
     implementation: str = "CPython"
     uv_created: bool = False
     seeded: bool = False
+    replace: str | None = None
 
     @property
     def python_tuple(self) -> tuple[int, int]:
@@ -95,13 +99,17 @@ def _host_uname() -> tuple[str, str, str, str]:
     return platform.system(), platform.release(), platform.version(), platform.machine()
 
 
-def _read_pyvenv_cfg(path: str) -> dict[str, str]:
-    values: dict[str, str] = {}
+def _read_pyvenv_cfg(path: str) -> dict[str, str] | None:
+    """``pyvenv.cfg``'s keys (lower-cased) and values; ``None`` when there is no
+    readable regular file there (uv then asks the interpreter, which driftcheck does
+    not run: the venv's layout and interpreter names stand in)."""
+    from driftcheck.files import Unreadable, read_regular
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as file:
-            text = file.read()
-    except OSError as exc:
-        raise EnvironmentError_(f"{path}: cannot read pyvenv.cfg: {exc.strerror}") from None
+        text = read_regular(path, 1 << 20).decode("utf-8", "replace")
+    except Unreadable:
+        return None
+    values: dict[str, str] = {}
     for line in text.splitlines():
         key, sep, value = line.partition("=")
         if sep:
@@ -112,8 +120,12 @@ def _read_pyvenv_cfg(path: str) -> dict[str, str]:
 def _is_own_environment(path: str) -> bool:
     try:
         return os.path.realpath(path) == os.path.realpath(sys.prefix)
-    except OSError:
+    except (OSError, ValueError):
         return False
+
+
+# How the environment was found, for the ones uv would find (and judge) itself.
+PROJECT_ENVS = frozenset({".venv", "UV_PROJECT_ENVIRONMENT"})
 
 
 def find_environment(
@@ -121,57 +133,245 @@ def find_environment(
     python: str | None,
     environ: Mapping[str, str] | None = None,
     tool_envs: Sequence[StrPath] = (),
+    *,
+    dot_venv_may_be_a_file: bool = False,
 ) -> tuple[str, str]:
     """Pick the target environment, returning its path and how it was chosen.
 
-    The order is ``--python``, ``UV_PROJECT_ENVIRONMENT``, ``<root>/.venv``, then
-    ``VIRTUAL_ENV`` unless that is driftcheck's own environment (as it always is
-    under pre-commit, which sets ``PRE_COMMIT=1``).
+    The order is ``--python``, ``UV_PROJECT_ENVIRONMENT``, ``<root>/.venv``, the
+    lockfile's own tool's place, then ``VIRTUAL_ENV`` unless that is driftcheck's own
+    environment (as it always is under pre-commit, which sets ``PRE_COMMIT=1``).
 
     :param tool_envs: where the lockfile's own tool keeps environments (poetry's cache
         directory, say), tried after ``.venv``.
+    :param dot_venv_may_be_a_file: pipenv reads a ``.venv`` *file* as the name of the
+        environment (in ``tool_envs``); to anything else it is an error, never run.
     """
     env = os.environ if environ is None else environ
-    if python:
+    if python is not None:
+        if not python:
+            raise EnvironmentError_("--python was given an empty path")
         return python, "--python"
     uv_env = env.get("UV_PROJECT_ENVIRONMENT")
     if uv_env:
         return os.path.join(project_root, uv_env), "UV_PROJECT_ENVIRONMENT"
     dot_venv = os.path.join(project_root, ".venv")
-    if os.path.exists(dot_venv):
+    if os.path.lexists(dot_venv) and not (dot_venv_may_be_a_file and os.path.isfile(dot_venv)):
         return dot_venv, ".venv"
     for candidate in tool_envs:
-        if os.path.exists(candidate):
+        if os.path.lexists(candidate):
             return os.fspath(candidate), "tool"
     active = env.get("VIRTUAL_ENV")
     if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(active):
         return active, "VIRTUAL_ENV"
-    raise EnvironmentError_(
-        f"no environment found for {os.fspath(project_root)}: no .venv there, "
-        "UV_PROJECT_ENVIRONMENT and VIRTUAL_ENV unset; pass --python PATH"
+    message = (
+        f"no environment found for {os.fspath(project_root)}: no .venv there and "
+        "UV_PROJECT_ENVIRONMENT unset"
+    )
+    if active and env.get("PRE_COMMIT") == "1":
+        message += (
+            f"; VIRTUAL_ENV ({active}) was ignored: under pre-commit it is the hook's own "
+            "venv, not the project's. Create the project's .venv (uv sync) or pass "
+            "--python in the hook's args"
+        )
+    elif active:
+        message += f"; VIRTUAL_ENV ({active}) was ignored: it is driftcheck's own venv"
+    else:
+        message += " and VIRTUAL_ENV unset; pass --python PATH"
+    raise EnvironmentError_(message)
+
+
+def _interpreter_in(prefix: str) -> str | None:
+    """A venv's interpreter (``bin/python``…, ``Scripts/python.exe``), even a dangling
+    link; ``None`` if it has none."""
+    for rel in ("bin/python", "bin/python3", "Scripts/python.exe", "python.exe"):
+        path = os.path.join(prefix, *rel.split("/"))
+        if os.path.lexists(path):
+            return path
+    return None
+
+
+def _interpreter_version(path: str, how: str) -> tuple[str | None, str, str | None]:
+    """(version, implementation, why uv would replace the venv) of the interpreter at
+    ``path``, from its names and its install's files; the version may be ``X.Y``.
+
+    :raises EnvironmentError_: for a symlink loop (uv cannot query it either).
+    """
+    from driftcheck.interpreter import follow, full_version, minor_of, prefix_of
+
+    chain = follow(path)
+    shown_path = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
+    if chain.problem == "loop":
+        raise EnvironmentError_(f"{path}: is a symlink loop; no Python interpreter to read")
+    if chain.problem == "dangling":
+        target = chain.final
+        return (
+            None,
+            "CPython",
+            f"its interpreter {shown_path} is a dangling symlink to {target} "
+            "(was that Python removed or upgraded?)",
+        )
+    found = minor_of(chain.names)
+    if found is None:
+        return None, "CPython", None
+    impl, minor = found
+    return full_version(prefix_of(chain.final), minor) or minor, impl, None
+
+
+def _same_python(a: str, b: str) -> bool:
+    """Two versions, either of which may be only ``X.Y``, name the same Python."""
+    if a.count(".") == b.count("."):
+        return a == b
+    return a.startswith(b + ".") or b.startswith(a + ".")
+
+
+def load_environment(path: StrPath, how: str = "--python") -> TargetEnvironment:
+    """Read the environment at ``path`` from its files: a venv directory, a prefix
+    (conda, a system Python), or an interpreter. Nothing is ever run.
+
+    :param how: how ``path`` was found (:func:`find_environment`). uv's own project
+        environment (``.venv``) is judged as uv judges it: where uv would replace it,
+        the result's ``replace`` says why.
+    :raises EnvironmentError_: where the files do not tell which Python it is, or
+        where it is no environment at all.
+    """
+    path = os.fspath(path)
+    try:
+        present = os.path.lexists(path)
+    except ValueError:
+        present = False
+    if not present:
+        raise EnvironmentError_(f"{path}: environment does not exist")
+    if os.path.islink(path) and not os.path.exists(path):
+        from driftcheck.files import missing_reason
+
+        reason = missing_reason(path)
+        if how in PROJECT_ENVS and reason.startswith("is a dangling symlink"):
+            return _replaced(path, f"{os.path.basename(path)} {reason}")
+        raise EnvironmentError_(f"{path}: {reason}")
+    if os.path.isdir(path):
+        return _from_directory(path, how)
+    if how in PROJECT_ENVS or how == "VIRTUAL_ENV":
+        what = "a file" if os.path.isfile(path) else "not a directory"
+        raise EnvironmentError_(
+            f"{path}: is {what}, not an environment directory (driftcheck never runs "
+            "it); remove it, or pass --python with the environment's directory"
+        )
+    if not os.path.isfile(path):
+        raise EnvironmentError_(f"{path}: is neither an environment directory nor a file")
+    return _from_interpreter(path)
+
+
+def _replaced(
+    prefix: str, why: str, version: str = "3", impl: str = "CPython"
+) -> TargetEnvironment:
+    """A project environment uv would replace: nothing of it is read."""
+    return TargetEnvironment(
+        prefix=prefix,
+        site_packages=(),
+        python_full_version=version,
+        implementation=impl,
+        replace=why,
     )
 
 
-def _venv_site_packages(prefix: str, version: str | None) -> list[str]:
-    found: list[str] = []
-    join, isdir = os.path.join, os.path.isdir
-    windows = join(prefix, "Lib", "site-packages")
-    if isdir(windows):
-        found.append(windows)
-    for lib in ("lib", "lib64"):
-        lib_dir = join(prefix, lib)
-        if not isdir(lib_dir):
-            continue
-        if version:
-            major_minor = ".".join(version.split(".")[:2])
-            names = [f"python{major_minor}", f"python{major_minor}t", f"pypy{major_minor}"]
-        else:
-            names = sorted(n for n in _listdir(lib_dir) if n.startswith("python3"))
-        found.extend(c for c in (join(lib_dir, n, "site-packages") for n in names) if isdir(c))
-    unique: dict[str, str] = {}
-    for path in found:
-        unique.setdefault(os.path.realpath(path), path)
-    return list(unique.values())
+def _from_directory(prefix: str, how: str) -> TargetEnvironment:
+    from driftcheck.interpreter import layout_minor, release, site_dirs
+
+    cfg = _read_pyvenv_cfg(os.path.join(prefix, "pyvenv.cfg"))
+    interpreter = _interpreter_in(prefix)
+    have_version: str | None = None
+    impl, replace = "CPython", None
+    if interpreter is not None:
+        have_version, impl, replace = _interpreter_version(interpreter, how)
+    if cfg is None and interpreter is None:
+        if not _listdir(prefix) and how in PROJECT_ENVS:
+            return _replaced(prefix, f"{os.path.basename(prefix)} is an empty directory")
+        if how in PROJECT_ENVS:
+            # uv cannot use it either (it finds no interpreter to ask).
+            raise EnvironmentError_(
+                f"{prefix}: not a Python environment (no pyvenv.cfg and no Python "
+                "interpreter in it)"
+            )
+    if cfg is not None:
+        written = cfg.get("version_info") or cfg.get("version") or cfg.get("version-info")
+        version = release(written)
+        impl = cfg.get("implementation") or impl
+        if interpreter is None:
+            replace = replace or "it has no Python interpreter (bin/python)"
+        elif version and have_version and not _same_python(version, have_version):
+            replace = (
+                f"it was made with Python {version}, but its interpreter is now "
+                f"Python {have_version}"
+            )
+    else:  # a conda environment, a system prefix, or a venv without its pyvenv.cfg
+        version = None
+    version = version or have_version or layout_minor(prefix)
+    if version is None and cfg is None and interpreter is None:
+        raise EnvironmentError_(
+            f"{prefix}: not a Python environment (no pyvenv.cfg, no Python interpreter "
+            "and no lib/pythonX.Y/site-packages in it)"
+        )
+    if version is None:
+        if replace and how in PROJECT_ENVS:
+            return _replaced(prefix, replace, impl=impl)
+        raise EnvironmentError_(
+            f"{prefix}: cannot tell its Python version from its files (pyvenv.cfg has no "
+            "version_info, and no lib/pythonX.Y or versioned interpreter); pass --python "
+            "with a venv that has its pyvenv.cfg"
+        )
+    if version.count(".") == 1:
+        from driftcheck.interpreter import full_version
+
+        version = full_version(prefix, version) or f"{version}.0"
+    minor = ".".join(version.split(".")[:2])
+    sites = site_dirs(prefix, minor)
+    return TargetEnvironment(
+        prefix=prefix,
+        site_packages=tuple(sites),
+        python_full_version=version,
+        implementation=impl,
+        uv_created=cfg is not None and "uv" in cfg,
+        seeded=cfg is not None and cfg.get("seed", "").lower() == "true",
+        replace=replace,
+    )
+
+
+def _from_interpreter(path: str) -> TargetEnvironment:
+    """An interpreter file: its venv if it sits in one, else its own installation."""
+    from driftcheck.interpreter import (
+        follow,
+        full_version,
+        layout_minor,
+        minor_of,
+        prefix_of,
+        site_dirs,
+    )
+
+    venv = prefix_of(path)
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+        return _from_directory(venv, "--python")
+    chain = follow(path)
+    if chain.problem is not None:
+        raise EnvironmentError_(
+            f"{path}: is a {'symlink loop' if chain.problem == 'loop' else 'dangling symlink'}"
+        )
+    prefix = prefix_of(chain.final)
+    found = minor_of(chain.names)
+    impl, minor = found if found is not None else ("CPython", layout_minor(prefix))
+    debian = prefix == "/usr"
+    sites = site_dirs(prefix, minor, debian=debian) if minor else []
+    if minor is None or not (sites or os.path.isdir(os.path.join(prefix, "lib", f"python{minor}"))):
+        raise EnvironmentError_(
+            f"{path}: not a Python interpreter driftcheck can read from its files (no "
+            "lib/pythonX.Y beside it, and its name does not say its version); driftcheck "
+            "never runs it: pass --python with the environment's directory (a venv, or a "
+            "prefix holding lib/pythonX.Y/site-packages)"
+        )
+    version = full_version(prefix, minor) or f"{minor}.0"
+    return TargetEnvironment(
+        prefix=prefix, site_packages=tuple(sites), python_full_version=version, implementation=impl
+    )
 
 
 def _listdir(path: str) -> list[str]:
@@ -179,102 +379,6 @@ def _listdir(path: str) -> list[str]:
         return os.listdir(path)
     except (OSError, ValueError):  # ValueError: a NUL byte in a name read from a file
         return []
-
-
-def _layout_version(site: str) -> str:
-    """``3.12.0`` for ``…/lib/python3.12/site-packages`` (a venv without a version)."""
-    return os.path.basename(os.path.dirname(site)).removeprefix("python").rstrip("t") + ".0"
-
-
-_SYSCONFIG_PROBE = (
-    "import sys, sysconfig, platform;"
-    "p = sysconfig.get_paths();"
-    "print(sys.prefix); print(p['purelib']); print(p['platlib']);"
-    "print(platform.python_version()); print(platform.python_implementation())"
-)
-
-
-def _probe_interpreter(interpreter: str) -> TargetEnvironment:
-    import subprocess
-
-    try:
-        out = subprocess.run(
-            [interpreter, "-I", "-S", "-c", _SYSCONFIG_PROBE],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=True,
-            env={"PATH": os.environ.get("PATH", "")},
-        ).stdout.splitlines()
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise EnvironmentError_(f"{interpreter}: cannot query this interpreter: {exc}") from None
-    prefix, purelib, platlib, version, impl = out[:5]
-    dirs: dict[str, str] = {}
-    for d in (purelib, platlib):
-        if os.path.isdir(d):
-            dirs.setdefault(os.path.realpath(d), d)
-    return TargetEnvironment(
-        prefix=prefix,
-        site_packages=tuple(dirs.values()),
-        python_full_version=version,
-        implementation=impl,
-    )
-
-
-def load_environment(path: StrPath) -> TargetEnvironment:
-    """Read the environment at ``path``: a venv directory, or an interpreter.
-
-    An interpreter inside a venv is mapped to that venv and read from files. An
-    interpreter outside any venv is asked for its paths with ``-I -S``.
-    """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise EnvironmentError_(f"{path}: environment does not exist")
-    prefix = path
-    if os.path.isfile(path):
-        parent = os.path.dirname(os.path.dirname(path))
-        if os.path.isfile(os.path.join(parent, "pyvenv.cfg")):
-            prefix = parent
-        else:
-            return _probe_interpreter(path)
-    cfg_path = os.path.join(prefix, "pyvenv.cfg")
-    if not os.path.isfile(cfg_path):
-        # A conda env or a bare prefix: read the layout, and take the version from it.
-        sites = _venv_site_packages(prefix, None)
-        if not sites:
-            raise EnvironmentError_(
-                f"{prefix}: not a Python environment (no pyvenv.cfg and no site-packages)"
-            )
-        layout_version = _layout_version(sites[0])
-        # A conda environment records its exact Python in conda-meta.
-        records = _listdir(os.path.join(prefix, "conda-meta"))
-        for record in sorted(
-            r for r in records if r.startswith("python-3.") and r.endswith(".json")
-        ):
-            parts = record.split("-")
-            if len(parts) >= 3 and parts[1].startswith(layout_version[:-2]):
-                layout_version = parts[1]
-        return TargetEnvironment(
-            prefix=prefix, site_packages=tuple(sites), python_full_version=layout_version
-        )
-    cfg = _read_pyvenv_cfg(cfg_path)
-    version = cfg.get("version_info") or cfg.get("version") or cfg.get("version-info")
-    if version:
-        # virtualenv writes ``3.11.7.final.0``: keep the release part.
-        version = ".".join(version.split(".")[:3])
-    sites = _venv_site_packages(prefix, version)
-    if not sites:
-        raise EnvironmentError_(f"{prefix}: no site-packages directory found in this venv")
-    if not version:
-        version = _layout_version(sites[0])
-    return TargetEnvironment(
-        prefix=prefix,
-        site_packages=tuple(sites),
-        python_full_version=version,
-        implementation=cfg.get("implementation", "CPython"),
-        uv_created="uv" in cfg,
-        seeded=cfg.get("seed", "").lower() == "true",
-    )
 
 
 def _split_dist_dir(entry: str) -> tuple[str, str | None, str] | None:
@@ -290,24 +394,17 @@ def _split_dist_dir(entry: str) -> tuple[str, str | None, str] | None:
 
 
 def _version_from_metadata(dist: InstalledDist) -> str | None:
-    """The Version field of a metadata file, read with importlib-metadata (no code runs).
+    """The Version field of its metadata file, read as a regular file (no code runs).
 
     Only needed for the rare metadata directory whose name carries no version.
     """
-    if dist.layout == "egg-info-file":
-        from email.parser import HeaderParser
-
-        text = dist.read_text("PKG-INFO")
-        return HeaderParser().parsestr(text).get("Version") if text else None
-    from pathlib import Path
-
-    import importlib_metadata
+    from driftcheck.metadata import SafeDistribution
 
     try:
-        version = importlib_metadata.PathDistribution(Path(dist.meta_dir)).metadata["Version"]
-    except (OSError, KeyError, ValueError):
+        version = SafeDistribution(dist).metadata["Version"]
+    except (KeyError, ValueError, OSError):  # (OSError: importlib's MetadataNotFound)
         return None
-    return str(version) if version else None
+    return str(version).strip() or None if version else None
 
 
 def _valid_names(joined: str) -> bool:
@@ -340,11 +437,15 @@ def _egg_link(entry: os.DirEntry[str]) -> InstalledDist:
         meta_dir=entry.path,
         layout="egg-link",
     )
+    from driftcheck.files import Unreadable, read_regular
+
     try:
-        with open(entry.path, encoding="utf-8") as file:
-            target = file.readline().strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        return dist._replace(problem=f"{entry.name}: unreadable ({exc})")
+        lines = read_regular(entry.path, 1 << 16).decode("utf-8").splitlines()
+    except Unreadable as exc:
+        return dist._replace(problem=f"{entry.name}: {exc.reason}")
+    except UnicodeDecodeError:
+        return dist._replace(problem=f"{entry.name}: not valid UTF-8")
+    target = lines[0].strip() if lines else ""
     infos = sorted(n for n in _listdir(target) if n.endswith(".egg-info")) if target else []
     for candidate in (os.path.join(target, n) for n in infos):
         info = InstalledDist(
@@ -367,6 +468,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
     name, whose PKG-INFO is read.
     """
     found: list[InstalledDist] = []
+    roots = [os.path.realpath(p) for p in (env.prefix, *env.site_packages)]
     for site in env.site_packages:
         try:
             entries = list(os.scandir(site))
@@ -383,14 +485,18 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
             entry_name = entry.name
             if entry_name[-5:] not in _METADATA_ENDS:  # package and module files, most
                 continue
-            if entry_name[-10:] == ".dist-info" and entry_name.isascii() and entry.is_dir():
+            if (
+                entry_name[-10:] == ".dist-info"
+                and entry_name.isascii()
+                and entry.is_dir(follow_symlinks=False)  # (a link is looked at on its own)
+            ):
                 stem, sep, release = entry_name[:-10].rpartition("-")
                 if sep:
                     common.append(entry)
                     stems.append(stem)
                     releases.append(release)
                     continue
-            _add_entry(entry, found)
+            _add_entry(entry, found, roots)
         names = canonicalize_names(stems)
         joined = "\n".join(names)
         if (not names or (_valid_names(joined) and joined.count("\n") == len(names) - 1)) and (
@@ -405,7 +511,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
                 if "\n" not in name and _valid_names(name) and valid_version(release):
                     found.append(InstalledDist(name, stem, release, entry.path, "dist-info"))
                 else:
-                    _add_entry(entry, found)
+                    _add_entry(entry, found, roots)
     # By name, then folder (of one name, several: a broken environment). Sorting by
     # name alone costs half as much, and whether any name repeats is one set away.
     found.sort(key=_NAME)
@@ -421,8 +527,20 @@ _LAYOUT = itertools.repeat("dist-info")
 _NO_PROBLEM = itertools.repeat(None)
 
 
-def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist]) -> None:
-    """Append the distribution of one metadata entry, whatever its shape."""
+def _leads_into(path: str, roots: list[str]) -> bool:
+    """``path`` resolves into one of ``roots`` (the environment's, resolved)."""
+    from driftcheck.files import inside
+
+    real = os.path.realpath(path)
+    return any(inside(real, root) for root in roots)
+
+
+def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist], roots: list[str]) -> None:
+    """Append the distribution of one metadata entry, whatever its shape.
+
+    :param roots: the environment's directories, symlinks resolved: a metadata entry
+        that is a symlink leading elsewhere is a problem, and is never read.
+    """
     if entry.name.endswith(".egg-link"):
         found.append(_egg_link(entry))
         return
@@ -440,6 +558,8 @@ def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist]) -> None:
     kind = layout if is_dir else "egg-info-file"
     if not is_dir and entry.is_symlink():
         kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
+    elif entry.is_symlink() and not _leads_into(meta_dir, roots):
+        problem = f"{_printable(entry.name)} is a symlink that leads outside the environment"
     elif kind == "egg-info-file" and layout != "egg-info":
         kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"
     name = canonicalize_name(raw_name)

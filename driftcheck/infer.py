@@ -61,7 +61,7 @@ def _options(prepared: Prepared) -> tuple[list[Option], tuple[str, ...]]:
     from driftcheck.select import UvSelection
 
     ctx = prepared.ctx
-    lock = read_uv_lock(ctx.lockfile, ctx.shown)
+    lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     base = UvSelection()
     roots = roots_of(lock, base, ctx.pyproject, ctx.evaluate)
     defaults = _project_info(lock, ctx.pyproject, ()).default_groups

@@ -18,6 +18,7 @@ __all__ = [
     "Finding",
     "InstalledDist",
     "LockedPackage",
+    "Replacement",
     "Report",
     "Source",
 ]
@@ -94,42 +95,45 @@ class InstalledDist(NamedTuple):
     problem: str | None = None
     """What is wrong with the metadata entry itself (a broken link, an undecodable name)."""
 
-    def read_text(self, filename: str) -> str | None:
-        """Read a file of the metadata directory, or ``None`` when it is absent or unreadable."""
+    def read_bytes(self, filename: str, limit: int | None = None) -> bytes:
+        """A file of the metadata directory (a regular file inside site-packages, at
+        most ``limit`` bytes).
+
+        :raises driftcheck.files.Unreadable: absent, not a regular file, too large, or
+            a symlink that leads out of site-packages.
+        """
+        from driftcheck.files import SMALL_LIMIT, Unreadable, read_regular
+
         if self.layout == "egg-info-file":
             if filename != "PKG-INFO":
-                return None
+                raise Unreadable("file not found")
             path = self.meta_dir
         else:
             path = os.path.join(self.meta_dir, filename)
+        site = os.path.dirname(self.meta_dir)
+        return read_regular(path, SMALL_LIMIT if limit is None else limit, within=site)
+
+    def read_text(self, filename: str) -> str | None:
+        """A file of the metadata directory as text, or ``None`` when it is absent,
+        unreadable, not a regular file, too large or not UTF-8."""
+        from driftcheck.files import Unreadable
+
         try:
-            with open(path, encoding="utf-8") as file:
-                return file.read()
-        except (OSError, UnicodeDecodeError):
+            return self.read_bytes(filename).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError):
             return None
 
     @property
     def installer(self) -> str | None:
-        """The stripped text of ``INSTALLER``, or ``None`` (absent, unreadable, empty).
-
-        Read with ``os.read``: a reader skipping one installer asks every dist, and an
-        ``open()`` text file costs three times as much as the read itself."""
+        """The stripped text of ``INSTALLER``, or ``None`` (absent, unreadable, empty)."""
         if self.layout == "egg-info-file":
             return None
+        from driftcheck.files import Unreadable
+
         try:
-            fd = os.open(os.path.join(self.meta_dir, "INSTALLER"), os.O_RDONLY)
-        except (OSError, ValueError):
+            text = self.read_bytes("INSTALLER", 4096).decode("utf-8")
+        except (Unreadable, UnicodeDecodeError):
             return None
-        try:
-            data = os.read(fd, 4096)  # (a short read of a regular file is its end)
-            if len(data) == 4096:
-                while chunk := os.read(fd, 65536):
-                    data += chunk
-            text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            return None
-        finally:
-            os.close(fd)
         return text.strip() or None
 
 
@@ -146,7 +150,22 @@ class Finding(NamedTuple):
     allowed: bool = False
     allow_reason: str | None = None
     files: tuple[tuple[str, str], ...] = ()
-    """For ``modified``: (path relative to site-packages, changed/missing/added/unreadable)."""
+    """For ``modified``: (path relative to site-packages, and its status: changed,
+    missing, added, unreadable, outside-environment or not-a-file)."""
+    replacement: Replacement | None = None
+    """For the ``python`` finding of an environment the tool would replace."""
+
+
+class Replacement(NamedTuple):
+    """The environment a tool would make in place of one it cannot use.
+
+    :param python: the Python it would be made with, where files tell (``None`` if not).
+    :param packages: (name, version) of what it would install there, for that Python;
+        ``None`` when the Python is not known.
+    """
+
+    python: str | None
+    packages: tuple[tuple[str, str | None], ...] | None
 
 
 class Report(NamedTuple):

@@ -89,14 +89,16 @@ def find_project_root(start: str | os.PathLike[str]) -> str:
 
 
 def read_pyproject(root: str | os.PathLike[str]) -> Pyproject:
+    """The project's ``pyproject.toml`` (``path=None`` where there is none)."""
+    from driftcheck.files import SMALL_LIMIT, Unreadable, read_regular
+
     path = os.path.join(root, "pyproject.toml")
     try:
-        with open(path, "rb") as file:
-            raw = file.read()
-    except FileNotFoundError:
-        return Pyproject(path=None)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+        raw = read_regular(path, SMALL_LIMIT)
+    except Unreadable as exc:
+        if exc.reason == "file not found":
+            return Pyproject(path=None)
+        raise ConfigError(f"{path}: {exc.reason}") from None
     try:
         return Pyproject(path=path, data=load_toml(raw, path))
     except LockfileError as exc:

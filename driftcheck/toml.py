@@ -27,28 +27,36 @@ __all__ = [
 _LINE = lazy(r"at line (\d+)")
 
 
-def read_bytes(path: str | os.PathLike[str], shown: str) -> bytes:
-    """Read a whole input file, turning OS errors into a LockfileError."""
+def read_bytes(path: str | os.PathLike[str], shown: str, limit: int | None = None) -> bytes:
+    """Read a whole input file (a regular file, at most ``limit`` bytes: by default
+    :data:`driftcheck.files.LOCKFILE_LIMIT`), turning every failure into a LockfileError.
+
+    A leading UTF-8 byte-order mark is dropped, as uv, pip and the lockers' own readers
+    do (it changes no line number).
+    """
+    from driftcheck.files import LOCKFILE_LIMIT, Unreadable, read_regular
+
     try:
-        with open(path, "rb") as file:
-            return file.read()
-    except FileNotFoundError:
-        raise LockfileError(shown, "file not found") from None
-    except IsADirectoryError:
-        raise LockfileError(shown, "is a directory, not a file") from None
-    except OSError as exc:
-        raise LockfileError(shown, f"cannot read: {exc.strerror}") from None
-    except ValueError:  # a NUL byte in a name taken from a lockfile (-r includes)
-        raise LockfileError(shown, "not a valid file name") from None
+        data = read_regular(os.fspath(path), LOCKFILE_LIMIT if limit is None else limit)
+    except Unreadable as exc:
+        raise LockfileError(shown, exc.reason) from None
+    return data[3:] if data[:3] == b"\xef\xbb\xbf" else data
+
+
+_BOM = "\ufeff"
 
 
 def decode_utf8(data: bytes, shown: str) -> str:
-    """Decode an input file, reporting the first bad byte's line as ``FILE:LINE``."""
+    """Decode an input file, reporting the first bad byte's line as ``FILE:LINE``.
+
+    A leading byte-order mark is dropped, as uv, pip and the lockers' own readers do.
+    """
     try:
-        return data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise LockfileError(shown, "not valid UTF-8", line=line) from None
+    return text[1:] if text[:1] == _BOM else text
 
 
 def load_toml(
@@ -64,19 +72,35 @@ def load_toml(
     return loads(decode_utf8(data, shown), shown, skip_arrays, package)
 
 
+def tomllib_module() -> Any:
+    """``tomllib``, or ``tomli`` where the standard library has none (Python 3.10)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    return tomllib
+
+
 def loads(
     text: str, shown: str, skip_arrays: tuple[str, ...] = (), package: Any = None
 ) -> dict[str, Any]:
-    """Parse TOML text: the plain subset without tomllib, anything else with it."""
+    """Parse TOML text: the plain subset without tomllib, anything else with it.
+
+    Input nested deeper than :data:`driftcheck.nesting.MAX_DEPTH` is refused before
+    ``tomllib`` (which recurses once per level) sees it.
+    """
     from driftcheck import toml_subset
 
     plain = toml_subset.loads(text, skip_arrays, package)
     if plain is not None:
         return plain
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    from driftcheck.nesting import TooDeep, check_depth
+
+    try:
+        check_depth(text, "toml")
+    except TooDeep as exc:
+        raise LockfileError(shown, str(exc), line=exc.line) from None
+    tomllib = tomllib_module()
     try:
         parsed: dict[str, Any] = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from driftcheck.nesting import MAX_DEPTH
 from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
@@ -178,7 +179,7 @@ def quoted(items: str) -> list[str]:
 
 
 class _Document:
-    __slots__ = ("aot", "defined", "dotted", "implicit", "skip", "text")
+    __slots__ = ("aot", "defined", "depth", "dotted", "implicit", "skip", "text")
 
     def __init__(self, text: str, skip: tuple[str, ...] = ()) -> None:
         self.text = text
@@ -187,6 +188,7 @@ class _Document:
         self.defined: set[int] = set()  # tables a header named
         self.aot: set[int] = set()  # arrays of tables
         self.dotted: set[int] = set()  # tables dotted keys created in this section
+        self.depth = 0  # arrays and inline tables open around the value being read
 
     def parse(self) -> dict[str, object]:
         text, size = self.text, len(self.text)
@@ -421,10 +423,14 @@ class _Document:
             if match is None:
                 raise _Outside
             return match.group(1), match.end()
-        if c == "[":
-            return self._array(pos + 1)
-        if c == "{":
-            return self._inline_table(pos + 1)
+        if c == "[" or c == "{":
+            # (deep nesting is tomllib's to refuse, with driftcheck's bound and message)
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise _Outside
+            value, pos = self._array(pos + 1) if c == "[" else self._inline_table(pos + 1)
+            self.depth -= 1
+            return value, pos
         match = _BOOL.match(text, pos)
         if match is not None:
             return match.group() == "true", match.end()

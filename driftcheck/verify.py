@@ -3,6 +3,9 @@
 For each ``.dist-info`` this checks that ``METADATA`` exists and names the package its
 folder names, that ``RECORD`` exists and parses, and that every file ``RECORD`` lists
 with a hash still has that size and hash (files are streamed, never loaded whole).
+Only regular files inside the environment are opened: a ``RECORD`` path that is
+absolute or leads outside the environment's prefix is ``outside-environment``, and a
+FIFO, a device or a directory is ``not-a-file``, each reported and never read.
 Files ``RECORD`` lists without a hash (the ``RECORD`` itself, ``.pyc`` files some
 installers compile) are only known, not checked. A file that no ``RECORD`` in the
 environment lists, inside a directory that holds the package's files, is reported as
@@ -16,6 +19,7 @@ from __future__ import annotations
 import base64
 import csv
 import hashlib
+import io
 import os
 from collections.abc import Iterable, Sequence
 
@@ -39,15 +43,24 @@ class _Record:
         self._read()
 
     def _read(self) -> None:
-        path = os.path.join(self.dist.meta_dir, "RECORD")
+        from driftcheck.files import Unreadable
+
         try:
-            with open(path, encoding="utf-8", newline="") as file:
-                rows = list(csv.reader(file))
-        except FileNotFoundError:
-            self.problem = "has no RECORD, so its files cannot be verified"
+            text = self.dist.read_bytes("RECORD").decode("utf-8")
+        except Unreadable as exc:
+            self.problem = (
+                "has no RECORD, so its files cannot be verified"
+                if exc.code == "missing"
+                else f"RECORD {exc.reason}"
+            )
             return
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            self.problem = f"unreadable RECORD: {getattr(exc, 'strerror', None) or exc}"
+        except UnicodeDecodeError:
+            self.problem = "unreadable RECORD: not valid UTF-8"
+            return
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline="")))
+        except csv.Error as exc:
+            self.problem = f"unreadable RECORD: {exc}"
             return
         for number, row in enumerate(rows, 1):
             if not row:
@@ -59,6 +72,7 @@ class _Record:
             if digest and ("=" not in digest or (size and not size.isdigit())):
                 self.problem = f"RECORD line {number}: invalid hash or size"
                 return
+            # An absolute name stays absolute (and is outside the environment).
             self.rows.append((os.path.normpath(os.path.join(self.site, name)), digest, size))
 
 
@@ -76,30 +90,67 @@ def _metadata_problem(dist: InstalledDist) -> str | None:
     return None
 
 
-def _file_problem(path: str, digest: str, size: str) -> str | None:
-    """``"missing"`` or ``"changed"`` for one RECORD row with a hash, else ``None``."""
+class _Jail:
+    """The environment's prefix, which every file hashed must lie in, symlinks resolved.
+
+    Each directory is resolved once (a package's files share a few); a file that is
+    itself a symlink is resolved by :func:`driftcheck.files.open_regular`.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = os.path.normpath(os.path.abspath(prefix))
+        self.real = os.path.realpath(self.prefix)
+        self._dirs: dict[str, bool] = {}
+
+    def holds(self, path: str) -> bool:
+        """``path`` lies in the prefix, through directories that stay in it."""
+        return self.holds_directory(os.path.dirname(path))
+
+    def holds_directory(self, directory: str) -> bool:
+        from driftcheck.files import inside
+
+        held = self._dirs.get(directory)
+        if held is None:
+            held = self._dirs[directory] = inside(directory, self.prefix) and inside(
+                os.path.realpath(directory), self.real
+            )
+        return held
+
+
+def _file_problem(path: str, digest: str, size: str, jail: _Jail) -> str | None:
+    """The status of one RECORD row with a hash (``missing``, ``changed``,
+    ``unreadable``, ``outside-environment``, ``not-a-file``), else ``None``."""
+    from driftcheck.files import Unreadable, open_regular
+
+    if not jail.holds(path):
+        return "outside-environment"
     try:
-        with open(path, "rb") as file:
-            if size and os.fstat(file.fileno()).st_size != int(size):
-                return "changed"
-            algorithm, _, expected = digest.partition("=")
-            try:
-                hasher = hashlib.new(algorithm)
-            except ValueError:
-                return "changed"  # a hash nothing can check is not a match
-            while chunk := file.read(_CHUNK):
-                hasher.update(chunk)
-    except FileNotFoundError:
-        return "missing"
-    except IsADirectoryError:
-        return "changed"
+        fd, info = open_regular(path, within=jail.real)
+    except Unreadable as exc:
+        return {
+            "missing": "missing",
+            "not-a-file": "not-a-file",
+            "outside": "outside-environment",
+        }.get(exc.code, "unreadable")
+    try:
+        if size and info.st_size != int(size):
+            return "changed"
+        algorithm, _, expected = digest.partition("=")
+        try:
+            hasher = hashlib.new(algorithm)
+        except ValueError:
+            return "changed"  # a hash nothing can check is not a match
+        while chunk := os.read(fd, _CHUNK):
+            hasher.update(chunk)
     except OSError:
         return "unreadable"
+    finally:
+        os.close(fd)
     actual = base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode()
     return None if actual == expected.rstrip("=") else "changed"
 
 
-def _added(records: Sequence[_Record]) -> dict[int, list[str]]:
+def _added(records: Sequence[_Record], jail: _Jail) -> dict[int, list[str]]:
     """Files no RECORD lists, in directories that hold a package's files, per record."""
     known: set[str] = set()
     covered: set[str] = set()  # every directory on the way to a recorded file
@@ -117,6 +168,8 @@ def _added(records: Sequence[_Record]) -> dict[int, list[str]]:
                 parent = os.path.dirname(parent)
     added: dict[int, list[str]] = {}
     for directory, index in sorted(owner.items()):
+        if not jail.holds_directory(directory):  # (never list a directory outside)
+            continue
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError:
@@ -137,11 +190,15 @@ def _relative(path: str, site: str) -> str:
     return os.path.relpath(path, site).replace(os.sep, "/") + tail
 
 
-def verify_files(installed: Iterable[InstalledDist]) -> list[Finding]:
-    """A ``modified`` finding for each dist whose files differ from its RECORD."""
+def verify_files(installed: Iterable[InstalledDist], prefix: str) -> list[Finding]:
+    """A ``modified`` finding for each dist whose files differ from its RECORD.
+
+    :param prefix: the environment's root: no file outside it is opened.
+    """
+    jail = _Jail(prefix)
     installed = list(installed)
     records = [_Record(d) for d in installed if d.layout == "dist-info" and not d.problem]
-    added = _added(records)
+    added = _added(records, jail)
     findings = [
         Finding(kind="modified", name=d.name, reason=d.problem, installed=d)
         for d in installed
@@ -153,7 +210,7 @@ def verify_files(installed: Iterable[InstalledDist]) -> list[Finding]:
         files: list[tuple[str, str]] = []
         for path, digest, size in record.rows:
             if digest:
-                status = _file_problem(path, digest, size)
+                status = _file_problem(path, digest, size, jail)
                 if status:
                     files.append((_relative(path, record.site), status))
         files += [(_relative(p, record.site), "added") for p in added.get(index, [])]

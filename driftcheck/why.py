@@ -141,7 +141,7 @@ def explain(prepared: Prepared, raw_name: str) -> dict[str, Any]:
         from driftcheck.lockfiles.uv import read_uv_lock, roots_of
         from driftcheck.select import UvSelection
 
-        lock = read_uv_lock(ctx.lockfile, ctx.shown)
+        lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
         answer["locked"] = [
             {
                 "version": lock.packages[i].locked.version,

@@ -33,6 +33,10 @@ def make_venv(
     if seed:
         cfg.append("seed = true")
     (venv / "pyvenv.cfg").write_text("\n".join(cfg) + "\n")
+    # An interpreter file, as a copied (not linked) venv has: driftcheck never runs it,
+    # and a venv without one is one that uv would replace.
+    (venv / "bin").mkdir()
+    (venv / "bin" / "python").write_text("#!/bin/false\n")
     for name, version in dists.items():
         add_dist(site, name, version, installer=installer, direct_url=(direct_urls or {}).get(name))
     return venv

@@ -143,7 +143,7 @@ def test_named_lockfile_missing(project: Path) -> None:
 def test_lockfile_is_a_directory(project: Path) -> None:
     (project / "uv.lock").mkdir()
     code, _, err = driftcheck([], cwd=project)
-    assert (code, err) == (2, "driftcheck: error: uv.lock: is a directory, not a file\n")
+    assert (code, err) == (2, "driftcheck: error: uv.lock: is a directory, not a regular file\n")
 
 
 def test_missing_environment(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ def test_unreadable_direct_url_json(project: Path) -> None:
     (site(project) / "six-1.17.0.dist-info" / "direct_url.json").mkdir()
     kind, reason = findings(project)["six"]
     assert kind == "mismatched"
-    assert reason.startswith("cannot read direct_url.json: Is a directory")
+    assert reason.startswith("direct_url.json is a directory, not a regular file")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads through chmod 000")
@@ -164,37 +164,33 @@ def test_unreadable_dist_info(project: Path) -> None:
     finally:
         info.chmod(0o755)
     assert kind == "mismatched"
-    assert reason.startswith("cannot read direct_url.json: Permission denied")
+    assert reason.startswith("direct_url.json cannot be read: Permission denied")
 
 
 def test_permission_denied_inside_a_dist_info(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The same, as root sees it: the OS answers EACCES (simulated at open(), since root
-    reads through chmod 000), for the default check and for --verify-files."""
-    import builtins
+    """The same, as root sees it: the OS answers EACCES (simulated where driftcheck opens
+    files, since root reads through chmod 000), for the default check and --verify-files."""
+    import driftcheck.files
 
-    import driftcheck.direct_url
-    import driftcheck.verify
-
-    real_open = builtins.open
+    real_open = driftcheck.files._open
     info = str(site(project) / "six-1.17.0.dist-info")
     Path(info, "direct_url.json").write_text("{}")  # there, but the OS refuses to open it
 
-    def denied(file: object, *args: object, **kwargs: object) -> object:
-        if str(file).startswith(info):
-            raise PermissionError(13, "Permission denied", str(file))
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+    def denied(path: str, no_follow: bool) -> int:
+        if path.startswith(info):
+            raise driftcheck.files.Unreadable("cannot be read: Permission denied")
+        return real_open(path, no_follow)
 
-    monkeypatch.setattr(driftcheck.direct_url, "open", denied, raising=False)
-    monkeypatch.setattr(driftcheck.verify, "open", denied, raising=False)
+    monkeypatch.setattr(driftcheck.files, "_open", denied)
     assert findings(project)["six"] == (
         "mismatched",
-        "cannot read direct_url.json: Permission denied",
+        "direct_url.json cannot be read: Permission denied",
     )
     kind, reason = findings(project, "--verify-files")["six"]
     assert kind == "modified"
-    assert "unreadable RECORD: Permission denied" in reason
+    assert "RECORD cannot be read: Permission denied" in reason
 
 
 def test_invalid_direct_url_json(project: Path) -> None:
@@ -223,13 +219,14 @@ def test_egg_link_develop_install(project: Path, tmp_path: Path) -> None:
 
 
 def test_site_packages_missing(project: Path) -> None:
+    """site-packages (or all of lib/) gone: uv would install everything into it."""
     shutil.rmtree(site(project))
-    code, out, err = driftcheck(["--project", str(project)])
-    assert (code, out) == (2, "")
-    assert (
-        err
-        == f"driftcheck: error: {project / '.venv'}: no site-packages directory found in this venv\n"
-    )
+    assert agrees_with_uv(project) == {
+        "idna": ("missing", "locked 3.10 (registry) but not installed"),
+        "six": ("missing", "locked 1.17.0 (registry) but not installed"),
+    }
+    shutil.rmtree(project / ".venv" / "lib")
+    assert set(agrees_with_uv(project)) == {"idna", "six"}
 
 
 def test_supported_markers_excluding_this_platform_agrees_with_uv(tmp_path: Path) -> None:

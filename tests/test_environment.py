@@ -72,9 +72,7 @@ def test_pyvenv_cfg_variants(tmp_path: Path, cfg: str, version: str, uv: bool, s
 
 def test_interpreter_inside_venv_maps_to_venv(tmp_path: Path) -> None:
     venv = make_venv(tmp_path, {})
-    (venv / "bin").mkdir()
-    python = venv / "bin" / "python"
-    python.write_text("#!/bin/false\n")  # never run: the venv is read from files
+    python = venv / "bin" / "python"  # "#!/bin/false": never run, the venv is read from files
     assert load_environment(python).prefix == str(venv)
 
 
@@ -94,8 +92,8 @@ def test_not_an_environment(tmp_path: Path) -> None:
         load_environment(tmp_path)
 
 
-def test_system_interpreter_is_asked_with_isolation_flags() -> None:
-    # The running interpreter's base (outside any venv) is probed with -I -S.
+def test_system_interpreter_is_read_from_its_files() -> None:
+    # The running interpreter's base (outside any venv): its prefix, never run.
     base = Path(sys.base_prefix) / "bin" / f"python{sys.version_info[0]}.{sys.version_info[1]}"
     if not base.exists():
         pytest.skip("no base interpreter at the usual place")

@@ -28,11 +28,13 @@ __all__ = [
     "FORMATS",
     "Context",
     "Plan",
+    "Replacing",
     "detect",
     "env_candidates",
     "format_of",
     "plan",
     "refuse_other_flags",
+    "replacing_tool",
 ]
 
 # Format name -> reader module. Detection order is this order.
@@ -61,6 +63,8 @@ class Context(NamedTuple):
 
     :param shown: the lockfile's path as messages show it.
     :param flags: the selection flags given (config merged), by argparse ``dest``.
+    :param lockfile_limit: the largest lockfile read (``[tool.driftcheck]
+        max-lockfile-size``; ``None``: :data:`driftcheck.files.LOCKFILE_LIMIT`).
     """
 
     root: str
@@ -71,6 +75,7 @@ class Context(NamedTuple):
     pyproject: Pyproject
     flags: dict[str, Any]
     no_build_isolation: bool = False
+    lockfile_limit: int | None = None
 
 
 class Plan(NamedTuple):
@@ -165,7 +170,8 @@ def format_of(path: str) -> str:
 def detect(root: str) -> tuple[str, str]:
     """Find the one lockfile in ``root``. None or several is an error."""
     join = os.path.join
-    found = [(join(root, n), fmt) for n, fmt in _DETECTED.items() if os.path.exists(join(root, n))]
+    # (lexists: a dangling link is found, and reading it says what it is)
+    found = [(join(root, n), fmt) for n, fmt in _DETECTED.items() if os.path.lexists(join(root, n))]
     try:
         names = os.listdir(root)
     except OSError:
@@ -174,7 +180,7 @@ def detect(root: str) -> tuple[str, str]:
         (join(root, n), "pylock.toml")
         for n in sorted(names)
         if n.startswith("pylock.") and n.endswith(".toml") and len(n) >= len("pylock..toml")
-        if os.path.isfile(join(root, n))
+        if os.path.lexists(join(root, n))
     ]
     if len(found) == 1:
         return found[0]
@@ -201,6 +207,26 @@ def _reader(lock_format: str) -> Any:
 def plan(lock_format: str, ctx: Context) -> Plan:
     reader: Callable[[Context], Plan] = _reader(lock_format).plan
     return reader(ctx)
+
+
+class Replacing(NamedTuple):
+    """A tool that replaces a project environment it cannot use (a broken interpreter,
+    a Python outside the lock's ``requires-python``) rather than syncing it.
+
+    :param requires_python: the lock's ``requires-python`` (``None`` without one).
+    :param selection: the selection flags as the report shows them, and the command
+        that makes the replacement.
+    """
+
+    tool: str
+    requires_python: Callable[[Context], str | None]
+    selection: Callable[[Context], tuple[dict[str, Any], str]]
+
+
+def replacing_tool(lock_format: str) -> Replacing | None:
+    """The format's :class:`Replacing` rule (its reader's ``REPLACING``), if its tool has one."""
+    rule: Replacing | None = getattr(_reader(lock_format), "REPLACING", None)
+    return rule
 
 
 def env_candidates(lock_format: str, root: str, pyproject: Pyproject) -> list[str]:

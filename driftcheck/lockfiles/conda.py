@@ -14,7 +14,6 @@ named with ``--extra``; ``--no-dev`` leaves out the ``dev`` category.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -123,10 +122,13 @@ def _conda_records(prefix: Path) -> dict[str, tuple[str, str, Path]]:
     meta = prefix / "conda-meta"
     if not meta.is_dir():
         return records
+    from driftcheck.files import Unreadable, read_regular
+    from driftcheck.nesting import load_json
+
     for path in sorted(meta.glob("*.json")):
         try:
-            record = json.loads(path.read_bytes())
-        except (OSError, ValueError):
+            record = load_json(read_regular(str(path), within=str(meta)).decode("utf-8"))
+        except (Unreadable, ValueError):
             continue
         if isinstance(record, dict) and isinstance(record.get("name"), str):
             records[record["name"]] = (str(record.get("version")), str(record.get("build")), path)
@@ -224,7 +226,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.toml import read_bytes
 
     refuse_other_flags(ctx, "conda-lock.yml", {"extras", "dev"})
-    raw = read_bytes(ctx.lockfile, ctx.shown)
+    raw = read_bytes(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     packages = _load(ctx.shown, raw)
     here = conda_platform()
     lines: dict[str, int] | None = None

@@ -35,9 +35,11 @@ _PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default"}
 
 def env_candidates(root: Path, pyproject: Any) -> list[Path]:
     """The interpreter pdm recorded for the project in ``.pdm-python``, if any."""
+    from driftcheck.files import Unreadable, read_regular
+
     try:
-        recorded = (root / ".pdm-python").read_text(encoding="utf-8").strip()
-    except OSError:
+        recorded = read_regular(str(root / ".pdm-python"), 1 << 16).decode("utf-8").strip()
+    except (Unreadable, UnicodeDecodeError):
         return []
     return [Path(recorded)] if recorded else []
 
@@ -179,7 +181,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.toml import decode_utf8, loads, read_bytes
 
     refuse_other_flags(ctx, "pdm.lock", _PDM_FLAGS)
-    raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
+    raw_bytes = read_bytes(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     text = decode_utf8(raw_bytes, ctx.shown)
     data = loads(text, ctx.shown, ("files",), _package_table)  # hashes: unread
     meta = data.get("metadata")

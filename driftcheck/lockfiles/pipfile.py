@@ -36,8 +36,13 @@ def env_candidates(root: Path, pyproject: Any) -> list[Path]:
     workon = Path(os.environ.get("WORKON_HOME") or Path.home() / ".local/share/virtualenvs")
     dot_venv = root / ".venv"
     if dot_venv.is_file():
-        named = dot_venv.read_text(encoding="utf-8").strip()
-        if named:
+        from driftcheck.files import Unreadable, read_regular
+
+        try:
+            named = read_regular(str(dot_venv), 1 << 16).decode("utf-8").strip()
+        except (Unreadable, UnicodeDecodeError):
+            named = ""
+        if named and "\0" not in named:
             return [root / named if "/" in named or "\\" in named else workon / named]
     custom = os.environ.get("PIPENV_CUSTOM_VENV_NAME")
     return [workon / (custom or pipenv_env_name(root.absolute()))]
@@ -185,11 +190,15 @@ def plan(ctx: Any) -> Any:
         from driftcheck.errors import SelectionError
 
         raise SelectionError(f"{ctx.shown}: only --dev applies to a Pipfile.lock")
-    raw = read_bytes(ctx.lockfile, ctx.shown)
+    raw = read_bytes(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     # pipenv writes UTF-8; json.loads(bytes) would guess UTF-16/32 from NUL bytes.
     text = decode_utf8(raw, ctx.shown)
+    from driftcheck.nesting import TooDeep, load_json
+
     try:
-        data = json.loads(text)
+        data = load_json(text)
+    except TooDeep as exc:
+        raise LockfileError(ctx.shown, str(exc), line=exc.line) from None
     except json.JSONDecodeError as exc:
         raise LockfileError(ctx.shown, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
     if not isinstance(data, dict) or not isinstance(data.get("_meta"), dict):

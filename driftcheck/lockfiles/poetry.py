@@ -46,6 +46,7 @@ def poetry_env_name(name: str, project_dir: Path) -> str:
 
 def _poetry_config(root: Path) -> dict[str, Any]:
     """poetry's settings that place environments, read (never written) from its files."""
+    from driftcheck.files import Unreadable, read_regular
     from driftcheck.toml import load_toml
 
     config_dir = os.environ.get("POETRY_CONFIG_DIR")
@@ -55,8 +56,8 @@ def _poetry_config(root: Path) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for path in (Path(config_dir) / "config.toml", root / "poetry.toml"):
         try:
-            data = load_toml(path.read_bytes(), str(path))
-        except (OSError, LockfileError):
+            data = load_toml(read_regular(str(path)), str(path))
+        except (Unreadable, LockfileError):
             continue
         venvs = data.get("virtualenvs", {})
         if isinstance(data.get("cache-dir"), str):
@@ -94,13 +95,14 @@ def env_candidates(root: Path, pyproject: Any) -> list[Path]:
     found = sorted(base.glob(f"{env_name}-py*"))
     if len(found) > 1:
         # poetry records the one in use in envs.toml.
+        from driftcheck.files import Unreadable, read_regular
         from driftcheck.toml import load_toml
 
         try:
-            envs = load_toml((base / "envs.toml").read_bytes(), "envs.toml")
+            envs = load_toml(read_regular(str(base / "envs.toml")), "envs.toml")
             minor = envs.get(env_name, {}).get("minor")
             found = [p for p in found if p.name == f"{env_name}-py{minor}"] or found
-        except (OSError, LockfileError):
+        except (Unreadable, LockfileError):
             pass
     return found[-1:]
 
@@ -225,7 +227,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.toml import decode_utf8, loads, read_bytes
 
     refuse_other_flags(ctx, "poetry.lock", _POETRY_FLAGS | _SHARED_FLAGS)
-    raw_bytes = read_bytes(ctx.lockfile, ctx.shown)
+    raw_bytes = read_bytes(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     text = decode_utf8(raw_bytes, ctx.shown)
     data = loads(text, ctx.shown, ("files",), _package_table)  # hashes: unread
     meta = data.get("metadata")

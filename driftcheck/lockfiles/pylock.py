@@ -126,7 +126,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.toml import TableLines, read_bytes
 
     refuse_other_flags(ctx, "pylock.toml", _ALLOWED_FLAGS)
-    raw = read_bytes(ctx.lockfile, ctx.shown)
+    raw = read_bytes(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

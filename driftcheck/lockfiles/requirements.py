@@ -136,12 +136,15 @@ _ARCHIVE_SUFFIXES = (".whl", ".zip", ".tar.gz", ".tgz", ".tar.bz2")
 
 
 def parse_requirements(
-    path: Path, shown: str, *, _seen: frozenset[Path] = frozenset()
+    path: Path, shown: str, *, limit: int | None = None, _seen: frozenset[Path] = frozenset()
 ) -> list[RequirementLine]:
-    """Parse a pinned requirements file and its ``-r`` includes."""
+    """Parse a pinned requirements file and its ``-r`` includes.
+
+    :param limit: the largest file read (default: driftcheck.files.LOCKFILE_LIMIT).
+    """
     from driftcheck.toml import decode_utf8, read_bytes
 
-    text = decode_utf8(read_bytes(path, shown), shown)
+    text = decode_utf8(read_bytes(path, shown, limit), shown)
     base = path.parent
     result: list[RequirementLine] = []
     for number, line in _logical_lines(text):
@@ -156,7 +159,9 @@ def parse_requirements(
                 raise LockfileError(shown, f"invalid path {words[0]!r}", line=number) from None
             if include in _seen or include == path.resolve():
                 raise LockfileError(shown, f"recursive include of {words[0]}", line=number)
-            result += parse_requirements(include, words[0], _seen=_seen | {path.resolve()})
+            result += parse_requirements(
+                include, words[0], limit=limit, _seen=_seen | {path.resolve()}
+            )
             continue
         if option in ("-c", "--constraint") or option in _VALUE_OPTIONS | _FLAG_OPTIONS:
             continue
@@ -269,7 +274,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.lockfiles import Plan, refuse_other_flags
 
     refuse_other_flags(ctx, "requirements file", {"inexact"})
-    lines = parse_requirements(Path(ctx.lockfile), ctx.shown)
+    lines = parse_requirements(Path(ctx.lockfile), ctx.shown, limit=ctx.lockfile_limit)
     expected: dict[str, Expected] = {}
     for req in lines:
         if req.marker is not None and not ctx.evaluate(req.marker):

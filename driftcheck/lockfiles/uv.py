@@ -200,15 +200,16 @@ def _str_list(check: _Checker, value: Any, where: str, index: int | None, label:
 _READ: dict[tuple[str, str], UvLock] = {}
 
 
-def read_uv_lock(path: str, shown: str | None = None) -> UvLock:
+def read_uv_lock(path: str, shown: str | None = None, limit: int | None = None) -> UvLock:
     """Read and validate a uv.lock file; parsed once per process while its text is the
     same (``infer`` and ``why`` plan many selections of one lock). The cache holds
     nothing the lock does not hold already (its text), so peak memory does not grow.
 
     :param shown: how the path is named in messages (defaults to ``path``).
+    :param limit: the largest file read (default: driftcheck.files.LOCKFILE_LIMIT).
     """
     shown = shown or path
-    data_bytes = read_bytes(path, shown)
+    data_bytes = read_bytes(path, shown, limit)
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -637,7 +638,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.select import UvSelection, select_uv
 
     refuse_other_flags(ctx, "uv.lock", set(UvSelection._fields))
-    lock = read_uv_lock(ctx.lockfile, ctx.shown)
+    lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
     _refuse_unsupported_platform(lock, ctx.evaluate)
     sel = UvSelection.from_flags(ctx.flags)
     project = _project_info(lock, ctx.pyproject, sel.packages)
@@ -653,15 +654,36 @@ def plan(ctx: Any) -> Any:
             locked = locked._replace(source=locked.source._replace(kind="directory"))
         expected.append(_new(Expected, (locked, path)))
     return Plan(
-        extra_findings=_python_findings(lock, ctx.env),
         format="uv.lock",
         expected=expected,
         rules=Rules(exact=not sel.inexact),
         selection=sel.to_json(),
         locked=frozenset(lock.by_name),
         line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
-        fix=shell.join(["uv", "sync", "--frozen", *sel.as_flags()]),
+        fix=_selection(ctx)[1],
     )
+
+
+def _requires_python(ctx: Any) -> str | None:
+    """The lock's ``requires-python`` (the lock is read once, and kept for ``plan``)."""
+    return read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit).requires_python
+
+
+def _selection(ctx: Any) -> tuple[dict[str, Any], str]:
+    from driftcheck.select import UvSelection
+
+    sel = UvSelection.from_flags(ctx.flags)
+    return sel.to_json(), shell.join(["uv", "sync", "--frozen", *sel.as_flags()])
+
+
+def _replacing() -> Any:
+    from driftcheck.lockfiles import Replacing
+
+    return Replacing(tool="uv", requires_python=_requires_python, selection=_selection)
+
+
+# uv replaces a project environment it cannot use (driftcheck.lockfiles.replacing_tool).
+REPLACING = _replacing()
 
 
 def _refuse_unsupported_platform(lock: UvLock, evaluate: Any) -> None:
@@ -678,35 +700,3 @@ def _refuse_unsupported_platform(lock: UvLock, evaluate: Any) -> None:
         line=lock.text.count("\n", 0, at + 1) + 1 if at != -1 else None,
         where="supported-markers",
     )
-
-
-def _python_findings(lock: UvLock, env: Any) -> tuple[Any, ...]:
-    """uv replaces a venv whose Python fails the lock's requires-python: that is drift."""
-    if not lock.requires_python:
-        return ()
-    from driftcheck.markers import specifier_contains
-    from driftcheck.models import Finding
-
-    satisfied = specifier_contains(lock.requires_python, env.python_full_version)
-    if satisfied is None:
-        from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-        from driftcheck.errors import LockfileError
-
-        try:
-            allowed = SpecifierSet(lock.requires_python)
-        except InvalidSpecifier:
-            raise LockfileError(
-                lock.shown,
-                f"invalid requires-python {lock.requires_python!r}",
-                where="requires-python",
-            ) from None
-        satisfied = allowed.contains(env.python_full_version, prereleases=True)
-    if satisfied:
-        return ()
-    reason = (
-        f"the environment's Python {env.python_full_version} does not satisfy the lock's "
-        f"requires-python {lock.requires_python}; uv would replace the environment"
-    )
-    python = LockedPackage(name="python", version=None, source=Source(kind="registry"))
-    return (Finding(kind="mismatched", name="python", reason=reason, expected=python),)

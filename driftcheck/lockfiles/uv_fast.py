@@ -18,7 +18,6 @@ file. ``tests/test_uv_fast.py`` holds the two equal on every uv.lock the tests p
 from __future__ import annotations
 
 import re
-import sys
 
 from driftcheck import toml_subset
 from driftcheck.patterns import lazy
@@ -46,16 +45,18 @@ _DEP = lazy(
 
 
 def _loads(text: str) -> dict[str, Any]:
-    """``tomllib.loads``: without tomllib for the plain subset; raises ValueError."""
+    """``tomllib.loads``: without tomllib for the plain subset; raises ValueError (the
+    caller then parses the whole file, which words the error)."""
     plain = toml_subset.loads(text)
     if plain is not None:
         return plain
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    result: dict[str, Any] = tomllib.loads(text)
-    return result
+    from driftcheck.errors import LockfileError
+    from driftcheck.toml import loads
+
+    try:
+        return loads(text, "")
+    except LockfileError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _dep(line: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from driftcheck.records import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-    from driftcheck.models import Finding, Report
+    from driftcheck.models import Finding, Replacement, Report
 
 __all__ = ["SCHEMA_VERSION", "finding_to_json", "render", "report_to_json"]
 
@@ -47,6 +47,17 @@ def finding_to_json(finding: Finding) -> dict[str, Any]:
         **(
             {"files": [{"path": p, "status": s} for p, s in finding.files]} if finding.files else {}
         ),
+        **({"replacement": _replacement(finding.replacement)} if finding.replacement else {}),
+    }
+
+
+def _replacement(replacement: Replacement) -> dict[str, Any]:
+    packages = replacement.packages
+    return {
+        "python": replacement.python,
+        "packages": None
+        if packages is None
+        else [{"name": name, "version": version} for name, version in packages],
     }
 
 

@@ -27,6 +27,8 @@ def _line(f: Finding, color: bool) -> str:
         what = f"{f.name}=={f.expected.version}" if f.expected and f.expected.version else f.name
     elif f.kind in ("extraneous", "modified"):
         what = f"{f.name}=={f.installed.version}" if f.installed else f.name
+    elif f.installed is None and f.expected is None:  # (the environment itself)
+        what = f.name
     else:
         have = f.installed.version if f.installed else "?"
         want = f.expected.version if f.expected and f.expected.version else "?"
