@@ -284,6 +284,16 @@ def _from_directory(prefix: str, how: str) -> TargetEnvironment:
     impl, replace = "CPython", None
     if interpreter is not None:
         have_version, impl, replace = _interpreter_version(interpreter, how)
+    if cfg is None and interpreter is not None and replace is None:
+        # Without its pyvenv.cfg, the interpreter is no venv's: it runs as the
+        # installation its link leads to, and that is the environment uv checks.
+        from driftcheck.interpreter import follow, prefix_of
+
+        chain = follow(interpreter)
+        if chain.problem is None:
+            real = os.path.realpath(prefix_of(chain.final))
+            if real != os.path.realpath(prefix):
+                return _from_interpreter(interpreter)
     if cfg is None and interpreter is None:
         if not _listdir(prefix) and how in PROJECT_ENVS:
             return _replaced(prefix, f"{os.path.basename(prefix)} is an empty directory")
@@ -337,6 +347,15 @@ def _from_directory(prefix: str, how: str) -> TargetEnvironment:
     )
 
 
+_PYTHON_NAME = lazy(r"(?i)(python|pypy)[\d.]*t?(\.exe)?$")
+_NOT_READABLE = (
+    "not a Python interpreter driftcheck can read from its files (no lib/pythonX.Y beside "
+    "it, and its name does not say its version); driftcheck never runs it: pass --python "
+    "with the environment's directory (a venv, or a prefix holding "
+    "lib/pythonX.Y/site-packages)"
+)
+
+
 def _from_interpreter(path: str) -> TargetEnvironment:
     """An interpreter file: its venv if it sits in one, else its own installation."""
     from driftcheck.interpreter import (
@@ -356,18 +375,15 @@ def _from_interpreter(path: str) -> TargetEnvironment:
         raise EnvironmentError_(
             f"{path}: is a {'symlink loop' if chain.problem == 'loop' else 'dangling symlink'}"
         )
+    if not any(_PYTHON_NAME().match(name) for name in chain.names):
+        raise EnvironmentError_(f"{path}: {_NOT_READABLE}")
     prefix = prefix_of(chain.final)
     found = minor_of(chain.names)
     impl, minor = found if found is not None else ("CPython", layout_minor(prefix))
     debian = prefix == "/usr"
     sites = site_dirs(prefix, minor, debian=debian) if minor else []
     if minor is None or not (sites or os.path.isdir(os.path.join(prefix, "lib", f"python{minor}"))):
-        raise EnvironmentError_(
-            f"{path}: not a Python interpreter driftcheck can read from its files (no "
-            "lib/pythonX.Y beside it, and its name does not say its version); driftcheck "
-            "never runs it: pass --python with the environment's directory (a venv, or a "
-            "prefix holding lib/pythonX.Y/site-packages)"
-        )
+        raise EnvironmentError_(f"{path}: {_NOT_READABLE}")
     version = full_version(prefix, minor) or f"{minor}.0"
     return TargetEnvironment(
         prefix=prefix, site_packages=tuple(sites), python_full_version=version, implementation=impl
@@ -554,11 +570,14 @@ def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist], roots: list[
         version = _printable(version) if version else version
         problem = f"{_printable(entry.name)}: its name is not valid UTF-8"
     meta_dir = entry.path
-    is_dir = entry.is_dir()
+    try:
+        is_dir = entry.is_dir()
+    except OSError:  # a symlink loop (is_dir() passes on only "not found")
+        is_dir = False
     kind = layout if is_dir else "egg-info-file"
     if not is_dir and entry.is_symlink():
         kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
-    elif entry.is_symlink() and not _leads_into(meta_dir, roots):
+    elif entry.is_symlink() and not _leads_into(meta_dir, roots):  # (never read)
         problem = f"{_printable(entry.name)} is a symlink that leads outside the environment"
     elif kind == "egg-info-file" and layout != "egg-info":
         kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"

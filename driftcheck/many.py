@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from driftcheck.errors import ConfigError, DriftcheckError
+from driftcheck.errors import ConfigError, DriftcheckError, UsageError
 from driftcheck.models import Report
 from driftcheck.paths import shown
 
@@ -35,16 +35,32 @@ def project_dirs(root: str, dirs: Sequence[str], project_given: bool, pyproject:
     if dirs:
         if project_given:
             raise ConfigError("give projects as DIR arguments or --project, not both")
+        for d in dirs:
+            if not Path(d).is_dir():
+                what = "is not a directory" if Path(d).exists() else "not found"
+                raise UsageError(f"{d}: project directory {what}")
         return [Path(d).absolute() for d in dirs]
     patterns = pyproject.tool_driftcheck["projects"]
+    where = pyproject.path
     if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
-        raise ConfigError(f"{pyproject.path}: 'projects' must be a list of globs")
+        raise ConfigError(f"{where}: 'projects' must be a list of globs")
+    if not patterns:
+        raise ConfigError(f"{where}: 'projects' is empty; list the project directories")
+    import glob
+
     found: dict[Path, None] = {}
     for pattern in patterns:
-        matches = sorted(p for p in Path(root).glob(pattern) if p.is_dir())
+        if not pattern.strip() or Path(pattern).is_absolute() or "\0" in pattern:
+            raise ConfigError(
+                f"{where}: projects glob {pattern!r} must be a path relative to {root}"
+            )
+        # (glob.glob: Path.glob refuses a pattern such as ".")
+        names = glob.glob(pattern, root_dir=root, recursive=True)  # noqa: PTH207
+        matches = sorted(Path(root, name).absolute() for name in names)
+        matches = [m for m in matches if m.is_dir()]
         if not matches:
-            raise ConfigError(f"{pyproject.path}: projects glob {pattern!r} matches no directory")
-        found.update(dict.fromkeys(m.absolute() for m in matches))
+            raise ConfigError(f"{where}: projects glob {pattern!r} matches no directory")
+        found.update(dict.fromkeys(Path(os.path.normpath(m)) for m in matches))
     return list(found)
 
 

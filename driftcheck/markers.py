@@ -27,7 +27,7 @@ from driftcheck.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Set
-    from typing import TypeAlias
+    from typing import Any, TypeAlias
 
     # A compiled marker is a predicate over (environment, active extras).
     Predicate: TypeAlias = Callable[[Mapping[str, str], Set[str]], bool]
@@ -38,6 +38,7 @@ __all__ = [
     "MarkerEvaluator",
     "compile_marker",
     "normalised_version",
+    "parse_requirement",
     "plain_release",
     "plain_releases",
     "releases_equal",
@@ -342,14 +343,45 @@ class _Packaging:
 def compile_marker(marker: str) -> tuple[Compiled, bool]:
     """Parse a lock marker once. Returns the marker and whether it mentions extras.
 
-    :raises ValueError: when the marker is not valid PEP 508.
+    :raises ValueError: when the marker is not valid PEP 508, or nests parentheses
+        deeper than :data:`driftcheck.nesting.MAX_DEPTH` (both parsers recurse).
     """
+    if marker.count("(") > _MAX_PARENS:
+        _refuse_deep(marker)
     rewritten, uses_extra = _rewrite(marker)
     try:
         compiled: Compiled = _fast_compile(rewritten)
     except _NotFast:
         compiled = _Packaging(rewritten)
     return compiled, uses_extra or "extras" in rewritten or "dependency_groups" in rewritten
+
+
+_MAX_PARENS = 100  # driftcheck.nesting.MAX_DEPTH (not imported: this is the hot path)
+
+
+def _refuse_deep(marker: str) -> None:
+    depth = deepest = 0
+    for c in marker:
+        if c == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif c == ")":
+            depth -= 1
+    if deepest > _MAX_PARENS:
+        raise ValueError(f"parentheses nested more than {_MAX_PARENS} levels deep")
+
+
+def parse_requirement(text: str) -> Any:
+    """``packaging.requirements.Requirement(text)``; parentheses nested deeper than
+    packaging's parser can recurse are an ``InvalidRequirement`` too."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    if text.count("(") > _MAX_PARENS:
+        try:
+            _refuse_deep(text)
+        except ValueError as exc:
+            raise InvalidRequirement(str(exc)) from None
+    return Requirement(text)
 
 
 class MarkerEvaluator:

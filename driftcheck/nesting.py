@@ -22,7 +22,7 @@ from driftcheck.records import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any, Literal
 
-__all__ = ["MAX_DEPTH", "TooDeep", "check_depth", "load_json", "too_deep"]
+__all__ = ["MAX_DEPTH", "TooDeep", "check_depth", "load_json", "too_deep", "yaml_depth_bound"]
 
 MAX_DEPTH = 100
 
@@ -114,3 +114,18 @@ def check_depth(data: bytes | str, syntax: Literal["toml", "json"]) -> None:
     line = too_deep(data, syntax)
     if line is not None:
         raise TooDeep(line)
+
+
+_YAML_LEAD = re.compile(rb"^[ \t?-]*", re.MULTILINE)
+
+
+def yaml_depth_bound(data: bytes) -> int:
+    """An upper bound on the nesting of a YAML text.
+
+    A block collection nests one level deeper only by more indentation or by one more
+    ``- `` or ``? `` in front of it on its line; flow collections by brackets. So the
+    longest run of those at the start of a line, plus one, plus the bracket bound,
+    is never below the real depth.
+    """
+    lead = max(map(len, _YAML_LEAD.findall(data)), default=0)
+    return lead + 1 + deepest(data)

@@ -92,12 +92,15 @@ class ProjectInfo(NamedTuple):
     :param default_groups: ``[tool.uv] default-groups``: a list, or ``"all"``.
     :param groups: group names declared in ``[dependency-groups]`` of each member read.
     :param extras: extra names declared in ``[project.optional-dependencies]``.
+    :param defined_in: the file that defines the selected project (its
+        ``pyproject.toml``), as messages name it.
     """
 
     name: str | None
     default_groups: tuple[str, ...] | Literal["all"] = ("dev",)
     groups: Mapping[str, frozenset[str]] = _NO_NAMES
     extras: Mapping[str, frozenset[str]] = _NO_NAMES
+    defined_in: str = "pyproject.toml"
 
 
 class Selected(NamedTuple):
@@ -177,7 +180,7 @@ def _describe_item(item: ConflictItem) -> str:
 
 
 def _check_declared_conflicts(
-    lock: UvLock, roots: Iterable[str], extras: _Extras, groups: _Groups
+    lock: UvLock, roots: Iterable[str], extras: _Extras, groups: _Groups, where: str
 ) -> None:
     root_set = set(roots)
     for conflict_set in lock.conflicts:
@@ -199,7 +202,8 @@ def _check_declared_conflicts(
         if all(h.extra is not None for h in hits):
             names = _conjunction([f"`{h.extra}`" for h in hits])
             raise SelectionError(
-                f"Extras {names} are incompatible with the declared conflicts: {{{rendered}}}"
+                f"{where}: Extras {names} are incompatible with the declared conflicts: "
+                f"{{{rendered}}}"
             )
         if all(h.group is not None for h in hits):
             names = _conjunction(
@@ -211,11 +215,11 @@ def _check_declared_conflicts(
                 ]
             )
             raise SelectionError(
-                f"Groups {names} are incompatible with the conflicts: {{{rendered}}}"
+                f"{where}: Groups {names} are incompatible with the conflicts: {{{rendered}}}"
             )
         names = _conjunction([_describe_item(h) for h in hits])
         raise SelectionError(
-            f"{names} are incompatible with the declared conflicts: {{{rendered}}}"
+            f"{where}: {names} are incompatible with the declared conflicts: {{{rendered}}}"
         )
 
 
@@ -241,7 +245,9 @@ def _roots(lock: UvLock, sel: UvSelection, project: ProjectInfo) -> list[str]:
     if sel.packages:
         for name in sel.packages:
             if name not in members and name != project.name:
-                raise SelectionError(f"Package `{name}` not found in workspace")
+                raise SelectionError(
+                    f"{project.defined_in}: Package `{name}` not found in workspace"
+                )
         return list(sel.packages)
     if project.name:
         return [project.name]
@@ -271,7 +277,7 @@ def select_uv(
     group_root = _group_root(lock, sel, project, roots)
     group_sources = roots if group_root is None else [*roots, group_root]
     _validate_names(lock, sel, project, group_sources, groups)
-    _check_declared_conflicts(lock, root_names, extras, groups)
+    _check_declared_conflicts(lock, root_names, extras, groups, project.defined_in)
 
     project_name = (
         sel.packages[0] if len(sel.packages) == 1 else project.name if project.name else None
@@ -514,18 +520,21 @@ def _validate_names(
     for group in (*sel.groups, *sel.no_groups, *sel.only_groups):
         if group not in known_groups:
             raise SelectionError(
-                f"Group `{group}` is not defined in the project's `dependency-groups` table"
+                f"{project.defined_in}: Group `{group}` is not defined in the project's "
+                "`dependency-groups` table"
             )
     if project.default_groups != "all" and not sel.no_default_groups:
         for group in project.default_groups:
             if group != "dev" and group not in known_groups:
                 raise SelectionError(
-                    f"Default group `{group}` (from `tool.uv.default-groups`) is not defined "
-                    "in the project's `dependency-groups` table"
+                    f"{project.defined_in}: Default group `{group}` (from "
+                    "`tool.uv.default-groups`) is not defined in the project's "
+                    "`dependency-groups` table"
                 )
     for extra in (*sel.extras, *sel.no_extras):
         if extra not in known_extras:
             owner = root_names[0] if root_names else "project"
             raise SelectionError(
-                f"Extra `{extra}` is not defined in the `optional-dependencies` table for `{owner}`"
+                f"{project.defined_in}: Extra `{extra}` is not defined in the "
+                f"`optional-dependencies` table for `{owner}`"
             )

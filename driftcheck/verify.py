@@ -38,7 +38,8 @@ class _Record:
     def __init__(self, dist: InstalledDist) -> None:
         self.dist = dist
         self.site = os.path.dirname(dist.meta_dir)
-        self.rows: list[tuple[str, str, str]] = []  # (absolute path, "algo=digest", size)
+        # (absolute path, "algo=digest", size, the path as RECORD writes it)
+        self.rows: list[tuple[str, str, str, str]] = []
         self.problem: str | None = None
         self._read()
 
@@ -73,7 +74,8 @@ class _Record:
                 self.problem = f"RECORD line {number}: invalid hash or size"
                 return
             # An absolute name stays absolute (and is outside the environment).
-            self.rows.append((os.path.normpath(os.path.join(self.site, name)), digest, size))
+            path = os.path.normpath(os.path.join(self.site, name))
+            self.rows.append((path, digest, size, name))
 
 
 def _metadata_problem(dist: InstalledDist) -> str | None:
@@ -157,7 +159,7 @@ def _added(records: Sequence[_Record], jail: _Jail) -> dict[int, list[str]]:
     owner: dict[str, int] = {}  # directory holding recorded files -> first record's index
     for index, record in enumerate(records):
         meta = os.path.normpath(record.dist.meta_dir)
-        for path, _, _ in record.rows:
+        for path, _, _, _ in record.rows:
             known.add(path)
             parent = os.path.dirname(path)
             if not parent.startswith(record.site + os.sep) or parent.startswith(meta):
@@ -208,11 +210,11 @@ def verify_files(installed: Iterable[InstalledDist], prefix: str) -> list[Findin
         dist = record.dist
         problems = [p for p in (_metadata_problem(dist), record.problem) if p]
         files: list[tuple[str, str]] = []
-        for path, digest, size in record.rows:
+        for path, digest, size, name in record.rows:
             if digest:
                 status = _file_problem(path, digest, size, jail)
                 if status:
-                    files.append((_relative(path, record.site), status))
+                    files.append((name, status))  # (as RECORD names it)
         files += [(_relative(p, record.site), "added") for p in added.get(index, [])]
         if not problems and not files:
             continue

@@ -252,7 +252,7 @@ def tree_hash(root: Path) -> str:
         for name in sorted(filenames) + dirnames:
             path = Path(dirpath, name)
             st = path.lstat()
-            digest.update(f"{path}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}".encode())
+            digest.update(os.fsencode(f"{path}|{st.st_mode}|{st.st_size}|{st.st_mtime_ns}"))
             if path.is_file() and not path.is_symlink():
                 digest.update(path.read_bytes())
     return digest.hexdigest()

@@ -57,9 +57,20 @@ def _build_of(url: str, name: str, version: str) -> str | None:
 
 
 def _safe_load(raw: bytes) -> Any:
-    """``yaml.safe_load``, through libyaml where pyyaml was built with it (~4x faster)."""
+    """``yaml.safe_load``, through libyaml where pyyaml was built with it (~4x faster).
+
+    libyaml recurses in C once per level of nesting (deep enough, it crashes the
+    process), so a text that may nest deeper than :data:`driftcheck.nesting.MAX_DEPTH`
+    is read by the pure-Python loader, which counts levels and refuses it.
+
+    :raises driftcheck.nesting.TooDeep: for input nested too deep.
+    """
     import yaml
 
+    from driftcheck.nesting import MAX_DEPTH, yaml_depth_bound
+
+    if yaml_depth_bound(raw) > MAX_DEPTH:
+        return yaml.load(raw, Loader=_bounded_loader())
     fast = getattr(yaml, "CSafeLoader", None)
     if fast is not None:
         try:
@@ -67,6 +78,27 @@ def _safe_load(raw: bytes) -> Any:
         except yaml.YAMLError:
             pass  # parse again: the pure-Python loader words errors the same everywhere
     return yaml.safe_load(raw)
+
+
+def _bounded_loader() -> Any:
+    """``yaml.SafeLoader`` that refuses nodes nested deeper than MAX_DEPTH."""
+    import yaml
+
+    from driftcheck.nesting import MAX_DEPTH, TooDeep
+
+    class Bounded(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise TooDeep(self.peek_event().start_mark.line + 1)  # type: ignore[no-untyped-call]
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return Bounded
 
 
 def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
@@ -80,8 +112,12 @@ def _load(shown: str, raw: bytes) -> list[dict[str, Any]]:
         return _checked(shown, fast)
     import yaml
 
+    from driftcheck.nesting import TooDeep
+
     try:
         data = _safe_load(raw)
+    except TooDeep as exc:
+        raise LockfileError(shown, str(exc), line=exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid YAML"

@@ -56,8 +56,16 @@ def _pdm_groups(pyproject: Any) -> tuple[set[str], set[str]]:
     return optional, dev
 
 
-def select_groups(flags: dict[str, Any], locked: list[str], pyproject: Any) -> set[str]:
-    """The groups `pdm sync` installs for these flags (pdm's GroupSelection)."""
+def select_groups(
+    flags: dict[str, Any], locked: list[str], pyproject: Any, lockfile: str = "pdm.lock"
+) -> set[str]:
+    """The groups `pdm sync` installs for these flags (pdm's GroupSelection).
+
+    :param lockfile: the lockfile as messages name it.
+    """
+    from driftcheck.paths import shown
+
+    where = shown(pyproject.path) if pyproject.path else lockfile
     optional, dev_groups = _pdm_groups(pyproject)
     project_groups = {"default"} | optional | dev_groups
     given = [g for v in flags.get("pdm_groups", ()) for g in v.split(",") if g]
@@ -70,7 +78,9 @@ def select_groups(flags: dict[str, Any], locked: list[str], pyproject: Any) -> s
     asked = {g if g == ":all" else canonicalize_name(g) for g in given}
     if asked & dev_groups:
         if not dev:
-            raise SelectionError("--prod is not allowed with dev groups and should be left")
+            raise SelectionError(
+                f"{where}: --prod is not allowed with dev groups and should be left"
+            )
     elif dev:
         asked |= dev_groups
     if ":all" in asked:
@@ -81,7 +91,7 @@ def select_groups(flags: dict[str, Any], locked: list[str], pyproject: Any) -> s
     asked &= project_groups  # pdm ignores groups that do not exist
     missing = sorted(asked - set(locked)) if locked else []
     if missing:
-        raise SelectionError(f"Requested groups not in lockfile: {','.join(missing)}")
+        raise SelectionError(f"{lockfile}: Requested groups not in lockfile: {','.join(missing)}")
     return asked
 
 
@@ -211,7 +221,8 @@ def plan(ctx: Any) -> Any:
         raise LockfileError(ctx.shown, "'package' must be an array of tables", where="package")
     lines = TableLines(text)
     checked = lines.checked(packages, lambda raw, i: _check(ctx.shown, raw, i))
-    groups = select_groups(ctx.flags, [canonicalize_name(g) for g in locked_groups], ctx.pyproject)
+    in_lock = [canonicalize_name(g) for g in locked_groups]
+    groups = select_groups(ctx.flags, in_lock, ctx.pyproject, ctx.shown)
 
     root = Path(ctx.lockfile).parent.absolute()
     if "inherit_metadata" in strategy:
@@ -279,7 +290,9 @@ def _self_package(ctx: Any, groups: set[str]) -> LockedPackage | None:
 
 def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[int]:
     """Without inherit_metadata: walk from the pyproject's selected groups."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
+
+    from driftcheck.markers import parse_requirement
 
     by_name: dict[str, list[int]] = {}
     for i, raw in enumerate(packages):
@@ -305,7 +318,7 @@ def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[in
         if text.startswith("-e "):
             text = text[3:]
         try:
-            req = Requirement(re.sub(r"^file:", "x @ file:", text))
+            req = parse_requirement(re.sub(r"^file:", "x @ file:", text))
         except InvalidRequirement:
             continue
         if req.marker is not None and not ctx.evaluate(str(req.marker)):

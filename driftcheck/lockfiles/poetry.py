@@ -154,14 +154,23 @@ def _groups_config(pyproject: Any) -> tuple[set[str], set[str]]:
     return names, optional
 
 
-def _selected_groups(flags: dict[str, Any], names: set[str], optional: set[str]) -> set[str]:
+def _defined_in(ctx: Any) -> str:
+    """The file that defines the project, as messages name it."""
+    from driftcheck.paths import shown
+
+    return shown(ctx.pyproject.path) if ctx.pyproject.path else ctx.shown
+
+
+def _selected_groups(
+    flags: dict[str, Any], names: set[str], optional: set[str], where: str
+) -> set[str]:
     with_ = set(_split(flags.get("with_groups")))
     without = set(_split(flags.get("without_groups")))
     only = set(_split(flags.get("only_groups_poetry")))
     for flag, asked in (("--with", with_), ("--without", without), ("--only", only)):
         unknown = sorted(asked - names)
         if unknown:
-            raise SelectionError(f"Group(s) not found: {', '.join(unknown)} (via {flag})")
+            raise SelectionError(f"{where}: Group(s) not found: {', '.join(unknown)} (via {flag})")
     if only:
         return only
     chosen = set(names) if flags.get("all_groups") else (names - optional) | with_
@@ -250,7 +259,8 @@ def plan(ctx: Any) -> Any:
     checked = lines.checked(packages, lambda raw, i: _check_package(ctx.shown, raw, i))
 
     names, optional = _groups_config(ctx.pyproject)
-    groups = _selected_groups(ctx.flags, names, optional)
+    where = _defined_in(ctx)
+    groups = _selected_groups(ctx.flags, names, optional, where)
     lock_extras = data.get("extras", {}) if isinstance(data.get("extras"), dict) else {}
     extras = (
         set(lock_extras)
@@ -264,7 +274,7 @@ def plan(ctx: Any) -> Any:
         and canonicalize_name(e) not in {canonicalize_name(k) for k in lock_extras}
     )
     if unknown:
-        raise SelectionError(f"Extra [{', '.join(unknown)}] is not specified.")
+        raise SelectionError(f"{where}: Extra [{', '.join(unknown)}] is not specified.")
     extra_packages = {
         canonicalize_name(re.split(r"[ (\[;]", item, maxsplit=1)[0])
         for e in extras
@@ -417,7 +427,9 @@ def _walk_legacy(
     ctx: Any, packages: list[dict[str, Any]], groups: set[str], extras: set[str], active: set[str]
 ) -> list[int]:
     """Lock 1.1/2.0: walk from the pyproject's dependencies through the lock's graph."""
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
+
+    from driftcheck.markers import parse_requirement
 
     by_name: dict[str, list[int]] = {}
     for i, raw in enumerate(packages):
@@ -427,7 +439,7 @@ def _walk_legacy(
     if "main" in groups:
         for req_text in (ctx.pyproject.data.get("project") or {}).get("dependencies", []) or []:
             try:
-                req = Requirement(req_text)
+                req = parse_requirement(req_text)
             except InvalidRequirement:
                 continue
             roots.append((req.name, str(req.marker) if req.marker else None, sorted(req.extras)))
@@ -436,7 +448,7 @@ def _walk_legacy(
                 (ctx.pyproject.data.get("project") or {}).get("optional-dependencies") or {}
             ).get(extra, []):
                 try:
-                    req = Requirement(req_text)
+                    req = parse_requirement(req_text)
                 except InvalidRequirement:
                     continue
                 roots.append(

@@ -76,6 +76,8 @@ def _full(raw: bytes, text: str, ctx: Any) -> Any:
     data = load_toml(raw, ctx.shown)
     try:
         return Pylock.from_dict(data)
+    except RecursionError:  # a marker's parentheses, nested past packaging's parser
+        raise LockfileError(ctx.shown, "a marker is nested too deep to read") from None
     except PylockValidationError as exc:
         context = getattr(exc, "context", None)
         if context is None and "version" in str(exc) and "not supported" in str(exc):

@@ -208,7 +208,9 @@ def _requirement(
     if pinned is not None and normalised_version(pinned.group(2)):
         name = canonicalize_name(pinned.group(1))
         return tuple.__new__(LockedPackage, (name, pinned.group(2), REGISTRY, number)), None
-    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.requirements import InvalidRequirement
+
+    from driftcheck.markers import parse_requirement
 
     if line.startswith(_PATH_START) or (line.startswith("file:") and " @ " not in line):
         target, _, marker_text = line.partition(";")
@@ -225,7 +227,7 @@ def _requirement(
                 ) from None
         return package, marker
     try:
-        req = Requirement(line)
+        req = parse_requirement(line)
     except InvalidRequirement as exc:
         first = str(exc).splitlines()[0]
         raise LockfileError(shown, f"invalid requirement {line!r}: {first}", line=number) from None

@@ -604,10 +604,12 @@ def roots_of(lock: UvLock, sel: Any, pyproject: Any, evaluate: Any) -> list[int]
 
 
 def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> Any:
+    from driftcheck.paths import shown
     from driftcheck.project import read_pyproject
     from driftcheck.select import ProjectInfo
 
     name = pyproject.name
+    defined_in = shown(pyproject.path) if pyproject.path else lock.shown
     default_groups = pyproject.default_groups()
     groups = {name: pyproject.group_names()} if name else {}
     extras = {name: pyproject.extra_names()} if name else {}
@@ -625,10 +627,18 @@ def _project_info(lock: UvLock, pyproject: Any, packages: tuple[str, ...]) -> An
             member_path = lock.packages[index].locked.source.path
             if member_path:
                 member = read_pyproject(member_path)
+                if member.path is not None:
+                    defined_in = shown(member.path)
                 default_groups = member.default_groups()
                 groups[packages[0]] = member.group_names()
                 extras[packages[0]] = member.extra_names()
-    return ProjectInfo(name=name, default_groups=default_groups, groups=groups, extras=extras)
+    return ProjectInfo(
+        name=name,
+        default_groups=default_groups,
+        groups=groups,
+        extras=extras,
+        defined_in=defined_in,
+    )
 
 
 def plan(ctx: Any) -> Any:
