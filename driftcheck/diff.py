@@ -156,18 +156,17 @@ _DEFAULT_CACHE_KEYS: tuple[Any, ...] = (
 
 
 def _cache_keys(directory: str) -> tuple[Any, ...]:
-    try:
-        with open(os.path.join(directory, "pyproject.toml"), encoding="utf-8") as file:
-            text = file.read()
-    except (OSError, UnicodeDecodeError):
-        return _DEFAULT_CACHE_KEYS
+    from driftcheck.errors import LockfileError
+    from driftcheck.files import Unreadable, read_regular
     from driftcheck.toml import load_toml
 
     try:
-        data = load_toml(text.encode(), "pyproject.toml")
-    except Exception:  # any parse problem: uv falls back to the defaults too
+        data = load_toml(read_regular(os.path.join(directory, "pyproject.toml")), "pyproject.toml")
+    except (Unreadable, LockfileError):  # uv falls back to the defaults too
         return _DEFAULT_CACHE_KEYS
-    keys = data.get("tool", {}).get("uv", {}).get("cache-keys")
+    tool = data.get("tool")
+    uv = tool.get("uv") if isinstance(tool, dict) else None
+    keys = uv.get("cache-keys") if isinstance(uv, dict) else None
     return tuple(keys) if isinstance(keys, list) else _DEFAULT_CACHE_KEYS
 
 

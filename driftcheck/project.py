@@ -100,6 +100,67 @@ def read_pyproject(root: str | os.PathLike[str]) -> Pyproject:
             return Pyproject(path=None)
         raise ConfigError(f"{path}: {exc.reason}") from None
     try:
-        return Pyproject(path=path, data=load_toml(raw, path))
+        data = load_toml(raw, path)
     except LockfileError as exc:
         raise ConfigError(str(exc)) from None
+    _check_shape(data, _SHAPE, path, "")
+    return Pyproject(path=path, data=data)
+
+
+# The shape of every part of pyproject.toml that driftcheck reads (as PEP 621, PEP 735
+# and each tool define it): ``dict`` is any table, a dict a table of these keys, ``str``
+# in a key a table of any keys, ``[T]`` an array of T. Parts driftcheck does not read
+# are not checked; a part it reads in another shape is an error that names it, as the
+# tool itself would give (rather than a wrong reading).
+_STRINGS = [str]
+_SHAPE: dict[str, Any] = {
+    "project": {
+        "name": str,
+        "version": str,
+        "dependencies": _STRINGS,
+        "optional-dependencies": {str: _STRINGS},
+    },
+    "dependency-groups": {str: list},
+    "tool": {
+        "uv": {
+            "default-groups": (list, str),
+            "package": bool,
+            "cache-keys": list,
+            "no-build-isolation": bool,
+            "no-build-isolation-package": _STRINGS,
+        },
+        "poetry": {
+            "name": str,
+            "version": str,
+            "package-mode": bool,
+            "dependencies": dict,
+            "dev-dependencies": dict,
+            "group": {str: {"dependencies": dict, "optional": bool}},
+            "extras": {str: _STRINGS},
+        },
+        "pdm": {"distribution": bool, "dev-dependencies": {str: _STRINGS}},
+        "driftcheck": dict,
+    },
+}
+_KINDS = {str: "a string", bool: "a boolean", dict: "a table", list: "an array"}
+
+
+def _check_shape(value: Any, shape: Any, path: str, where: str) -> None:
+    """Raise ConfigError naming the first part of ``value`` not of ``shape``."""
+    if isinstance(shape, dict):
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: '{where}' must be a table")
+        any_key = shape.get(str)
+        for key, item in value.items():
+            inner = shape.get(key, any_key)
+            if inner is not None:
+                _check_shape(item, inner, path, f"{where}.{key}" if where else key)
+    elif isinstance(shape, list):
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: '{where}' must be an array")
+        for i, item in enumerate(value):
+            _check_shape(item, shape[0], path, f"{where}[{i}]")
+    elif not isinstance(value, shape):
+        kinds = shape if isinstance(shape, tuple) else (shape,)
+        wanted = " or ".join(_KINDS[k] for k in kinds)
+        raise ConfigError(f"{path}: '{where}' must be {wanted}")

@@ -16,16 +16,19 @@ Python from files: a ``.python-version`` pin, which these projects carry.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import jsonschema
 import pytest
-from helpers import driftcheck_json, find_python, run, uv_bin
+from helpers import REPO, driftcheck_json, find_python, run, uv_bin
 
 pytestmark = pytest.mark.differential
+SCHEMA = json.loads((REPO / "docs" / "schema" / "report-v1.json").read_text())
 
 HERE = "{}.{}".format(*sys.version_info[:2])
 # Marker-dependent packages: tomli and exceptiongroup only below 3.11, so a 3.10 venv
@@ -48,8 +51,6 @@ package = false
 
 def _uv_changes(project: Path) -> tuple[int, dict[str, tuple[str, str]], str]:
     """uv's verdict: exit code, {name: (action, version)}, stderr."""
-    import json
-
     result = run(
         [uv_bin(), "sync", "--check", "--frozen", "--output-format", "json"],
         project,
@@ -71,6 +72,7 @@ def _agree(project: Path, *, replaced: bool) -> dict[str, object]:
         assert report is None and err.startswith("driftcheck: error: ")
         return {}
     assert report is not None
+    jsonschema.validate(report, SCHEMA)
     findings = report["findings"]
     if replaced:
         assert {a for a, _ in changes.values()} == {"installed"}, uv_err
