@@ -253,10 +253,18 @@ LOCKS = st.builds(
 
 
 def _files_emptied(data: Any) -> Any:
-    packages = data.get("package") if isinstance(data, dict) else None
-    for package in packages if isinstance(packages, list) else []:
-        if isinstance(package, dict) and isinstance(package.get("files"), list):
-            package["files"] = []
+    """``data`` with every ``files`` array empty, in any table: the subset skips the
+    multi-line ones wherever they are (and the strategy writes no one-line one with
+    items)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "files" and isinstance(value, list):
+                data[key] = []
+            else:
+                _files_emptied(value)
+    elif isinstance(data, list):
+        for item in data:
+            _files_emptied(item)
     return data
 
 
@@ -313,3 +321,9 @@ def test_lock_tables_in_the_lockers_layout_are_read_by_their_reader(block: str) 
         )
     finally:
         toml_subset.FAST_FROM = saved
+
+
+def test_the_subset_bound_is_the_nesting_bound() -> None:
+    from driftcheck import nesting, toml_subset
+
+    assert toml_subset._MAX_DEPTH == nesting.MAX_DEPTH
