@@ -8,7 +8,7 @@ from driftcheck.diff import diff, seed_packages
 from driftcheck.environment import find_environment, load_environment, scan_distributions
 from driftcheck.lockfiles import Context, detect, env_candidates, format_of, plan, replacing_tool
 from driftcheck.markers import MarkerEvaluator
-from driftcheck.models import Finding, Replacement, Report
+from driftcheck.models import Finding, Report
 from driftcheck.paths import shown
 from driftcheck.project import read_pyproject
 from driftcheck.records import TYPE_CHECKING, NamedTuple
@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from driftcheck.config import AllowRule, Options
-    from driftcheck.environment import TargetEnvironment
-    from driftcheck.lockfiles import Replacing
+    from driftcheck.lockfiles import ReplacingReader
     from driftcheck.models import InstalledDist
     from driftcheck.project import Pyproject
 
@@ -106,6 +105,7 @@ def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> 
         flags=dict(options.flags),
         no_build_isolation=options.no_build_isolation or pyproject.no_build_isolation(),
         lockfile_limit=options.max_lockfile_size,
+        memo={},
     )
     return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env))
 
@@ -132,9 +132,15 @@ def check_prepared(
         ctx = ctx._replace(flags=dict(flags))
     env, no_build_isolation = ctx.env, ctx.no_build_isolation
     replacing = replacing_tool(prepared.lock_format)
-    why = _unusable(ctx, replacing)
+    why = ctx.env.replace
+    if why is None and replacing is not None and not _plainly_allowed(ctx, replacing):
+        from driftcheck.replacement import outside_requires_python
+
+        why = outside_requires_python(ctx, replacing)
     if why is not None and replacing is not None:
-        return _replaced(prepared._replace(ctx=ctx), replacing, why, options)
+        from driftcheck.replacement import replaced
+
+        return replaced(prepared._replace(ctx=ctx), replacing, why, options.verify_files)
     result = plan(prepared.lock_format, ctx)
     keep = result.keep
     if keep is None:
@@ -179,91 +185,12 @@ def check_prepared(
     )
 
 
-def _allows(requires_python: str, version: str, shown: str) -> bool:
-    """``version`` satisfies the lock's ``requires-python``."""
+def _plainly_allowed(ctx: Context, replacing: ReplacingReader) -> bool:
+    """The environment's Python plainly satisfies the lock's ``requires-python`` (any
+    other case is :func:`driftcheck.replacement.outside_requires_python`'s to decide)."""
     from driftcheck.markers import specifier_contains
 
-    satisfied = specifier_contains(requires_python, version)
-    if satisfied is not None:
-        return satisfied
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet
-
-    from driftcheck.errors import LockfileError
-
-    try:
-        allowed = SpecifierSet(requires_python)
-    except InvalidSpecifier:
-        raise LockfileError(
-            shown, f"invalid requires-python {requires_python!r}", where="requires-python"
-        ) from None
-    return allowed.contains(version, prereleases=True)
-
-
-def _unusable(ctx: Context, replacing: Replacing | None) -> str | None:
-    """Why the environment cannot be synced as it is (uv would replace it), or ``None``."""
-    if ctx.env.replace is not None:
-        return ctx.env.replace
-    if replacing is None:
-        return None
     requires_python = replacing.requires_python(ctx)
-    version = ctx.env.python_full_version
-    if requires_python and not _allows(requires_python, version, ctx.shown):
-        return f"its Python {version} does not satisfy the lock's requires-python {requires_python}"
-    return None
-
-
-def _replaced(prepared: Prepared, replacing: Replacing, why: str, options: Options) -> Report:
-    """The report on an environment the tool would replace: one ``python`` finding that
-    says so, with what the replacement would hold. Nothing of the old environment is
-    compared, and its Python's markers are not evaluated."""
-    from driftcheck.interpreter import replacement
-
-    ctx = prepared.ctx
-    tool, requires_python = replacing.tool, replacing.requires_python(ctx)
-    places = dict.fromkeys([ctx.root, os.path.dirname(os.path.abspath(ctx.lockfile))])
-    python = replacement(
-        places,
-        lambda version: not requires_python or _allows(requires_python, version, ctx.shown),
-        os.environ,
-    )
-    packages = None
-    if python is not None:
-        version = python if python.count(".") >= 2 else f"{python}.0"
-        env = _new_env(ctx.env, version)
-        new_ctx = ctx._replace(env=env, evaluate=MarkerEvaluator(env.marker_environment()))
-        packages = tuple(
-            sorted(
-                (e.package.name, e.package.version)
-                for e in plan(prepared.lock_format, new_ctx).expected
-            )
-        )
-        made = f"with Python {python}, and install {len(packages)} package"
-        made += "" if len(packages) == 1 else "s"
-    else:
-        made = "with the first Python it finds that satisfies requires-python"
-    reason = f"{why}: {tool} would replace the environment, {made}"
-    finding = Finding(
-        kind="mismatched",
-        name="python",
-        reason=reason,
-        replacement=Replacement(python=python, packages=packages),
-    )
-    selection, fix = replacing.selection(ctx)
-    return Report(
-        lockfile=ctx.lockfile,
-        lock_format=prepared.lock_format,
-        environment=ctx.env.prefix,
-        python=ctx.env.python_full_version,
-        selection=selection,
-        findings=(finding,),
-        fix_command=fix,
-        checked=0,
-        verified_files=options.verify_files,
-    )
-
-
-def _new_env(env: TargetEnvironment, version: str) -> TargetEnvironment:
-    """The replacement environment: a fresh one of Python ``version``, holding nothing."""
-    return env._replace(
-        python_full_version=version, implementation="CPython", site_packages=(), replace=None
+    return not requires_python or bool(
+        specifier_contains(requires_python, ctx.env.python_full_version)
     )

@@ -199,23 +199,23 @@ def _interpreter_version(path: str, how: str) -> tuple[str | None, str, str | No
     """
     from driftcheck.interpreter import follow, full_version, minor_of, prefix_of
 
-    chain = follow(path)
+    names, final, problem = follow(path)
     shown_path = os.path.join(os.path.basename(os.path.dirname(path)), os.path.basename(path))
-    if chain.problem == "loop":
+    if problem == "loop":
         raise EnvironmentError_(f"{path}: is a symlink loop; no Python interpreter to read")
-    if chain.problem == "dangling":
-        target = chain.final
+    if problem == "dangling":
+        target = final
         return (
             None,
             "CPython",
             f"its interpreter {shown_path} is a dangling symlink to {target} "
             "(was that Python removed or upgraded?)",
         )
-    found = minor_of(chain.names)
+    found = minor_of(names)
     if found is None:
         return None, "CPython", None
     impl, minor = found
-    return full_version(prefix_of(chain.final), minor) or minor, impl, None
+    return full_version(prefix_of(final), minor) or minor, impl, None
 
 
 def _same_python(a: str, b: str) -> bool:
@@ -289,9 +289,9 @@ def _from_directory(prefix: str, how: str) -> TargetEnvironment:
         # installation its link leads to, and that is the environment uv checks.
         from driftcheck.interpreter import follow, prefix_of
 
-        chain = follow(interpreter)
-        if chain.problem is None:
-            real = os.path.realpath(prefix_of(chain.final))
+        _, final, problem = follow(interpreter)
+        if problem is None:
+            real = os.path.realpath(prefix_of(final))
             if real != os.path.realpath(prefix):
                 return _from_interpreter(interpreter)
     if cfg is None and interpreter is None:
@@ -370,15 +370,15 @@ def _from_interpreter(path: str) -> TargetEnvironment:
     venv = prefix_of(path)
     if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
         return _from_directory(venv, "--python")
-    chain = follow(path)
-    if chain.problem is not None:
+    names, final, problem = follow(path)
+    if problem is not None:
         raise EnvironmentError_(
-            f"{path}: is a {'symlink loop' if chain.problem == 'loop' else 'dangling symlink'}"
+            f"{path}: is a {'symlink loop' if problem == 'loop' else 'dangling symlink'}"
         )
-    if not any(_PYTHON_NAME().match(name) for name in chain.names):
+    if not any(_PYTHON_NAME().match(name) for name in names):
         raise EnvironmentError_(f"{path}: {_NOT_READABLE}")
-    prefix = prefix_of(chain.final)
-    found = minor_of(chain.names)
+    prefix = prefix_of(final)
+    found = minor_of(names)
     impl, minor = found if found is not None else ("CPython", layout_minor(prefix))
     debian = prefix == "/usr"
     sites = site_dirs(prefix, minor, debian=debian) if minor else []
@@ -484,7 +484,7 @@ def scan_distributions(env: TargetEnvironment) -> list[InstalledDist]:
     name, whose PKG-INFO is read.
     """
     found: list[InstalledDist] = []
-    roots = [os.path.realpath(p) for p in (env.prefix, *env.site_packages)]
+    roots = _Roots(env)
     for site in env.site_packages:
         try:
             entries = list(os.scandir(site))
@@ -543,19 +543,30 @@ _LAYOUT = itertools.repeat("dist-info")
 _NO_PROBLEM = itertools.repeat(None)
 
 
-def _leads_into(path: str, roots: list[str]) -> bool:
-    """``path`` resolves into one of ``roots`` (the environment's, resolved)."""
-    from driftcheck.files import inside
+class _Roots:
+    """The environment's directories with symlinks resolved, worked out only when a
+    metadata entry that is a symlink asks (most environments have none)."""
 
-    real = os.path.realpath(path)
-    return any(inside(real, root) for root in roots)
+    def __init__(self, env: TargetEnvironment) -> None:
+        self._env = env
+        self._resolved: list[str] | None = None
+
+    def lead_into(self, path: str) -> bool:
+        """``path`` resolves into the environment."""
+        from driftcheck.files import inside
+
+        if self._resolved is None:
+            paths = (self._env.prefix, *self._env.site_packages)
+            self._resolved = [os.path.realpath(p) for p in paths]
+        real = os.path.realpath(path)
+        return any(inside(real, root) for root in self._resolved)
 
 
-def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist], roots: list[str]) -> None:
+def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist], roots: _Roots) -> None:
     """Append the distribution of one metadata entry, whatever its shape.
 
-    :param roots: the environment's directories, symlinks resolved: a metadata entry
-        that is a symlink leading elsewhere is a problem, and is never read.
+    :param roots: the environment's directories: a metadata entry that is a symlink
+        leading elsewhere is a problem, and is never read.
     """
     if entry.name.endswith(".egg-link"):
         found.append(_egg_link(entry))
@@ -577,7 +588,7 @@ def _add_entry(entry: os.DirEntry[str], found: list[InstalledDist], roots: list[
     kind = layout if is_dir else "egg-info-file"
     if not is_dir and entry.is_symlink():
         kind, problem = layout, f"{_printable(entry.name)} is a broken symlink"
-    elif entry.is_symlink() and not _leads_into(meta_dir, roots):  # (never read)
+    elif entry.is_symlink() and not roots.lead_into(meta_dir):  # (never read)
         problem = f"{_printable(entry.name)} is a symlink that leads outside the environment"
     elif kind == "egg-info-file" and layout != "egg-info":
         kind, problem = layout, f"{_printable(entry.name)} is a file, not a directory"

@@ -11,9 +11,7 @@ the limit. :class:`Unreadable` carries a short phrase for the caller's message.
 
 from __future__ import annotations
 
-import errno
 import os
-import stat
 
 __all__ = [
     "LOCKFILE_LIMIT",
@@ -71,7 +69,12 @@ def describe_size(size: int) -> str:
     raise AssertionError  # pragma: no cover
 
 
+_S_IFMT, _S_IFREG = 0o170000, 0o100000  # (stat's, without importing it on every run)
+
+
 def _kind(mode: int) -> str:
+    import stat
+
     if stat.S_ISDIR(mode):
         return "a directory"
     if stat.S_ISFIFO(mode):
@@ -94,6 +97,8 @@ def missing_reason(path: str) -> str:
     try:
         os.stat(path)
     except OSError as exc:
+        import errno
+
         if exc.errno == errno.ELOOP:
             return "is a symlink loop"
         if exc.errno == errno.ENOTDIR:
@@ -120,6 +125,8 @@ def _open(path: str, no_follow: bool) -> int:
     except ValueError:  # a NUL byte in a name taken from a file
         raise Unreadable("is not a valid file name", "missing") from None
     except OSError as exc:
+        import errno
+
         if exc.errno == errno.ELOOP:
             if no_follow and os.path.islink(path):
                 raise _Symlink from None
@@ -155,7 +162,7 @@ def open_regular(
         fd = _open(path, no_follow=False)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
+        if info.st_mode & _S_IFMT != _S_IFREG:
             raise Unreadable(f"is {_kind(info.st_mode)}, not a regular file", "not-a-file")
         if limit is not None and info.st_size > limit:
             size, most = describe_size(info.st_size), describe_size(limit)

@@ -57,11 +57,11 @@ def _options(prepared: Prepared) -> tuple[list[Option], tuple[str, ...]]:
         raise SelectionError(
             f"{prepared.ctx.shown}: infer reads uv.lock only (this is a {prepared.lock_format})"
         )
-    from driftcheck.lockfiles.uv import _project_info, read_uv_lock, roots_of
+    from driftcheck.lockfiles.uv import _project_info, lock_of, roots_of
     from driftcheck.select import UvSelection
 
     ctx = prepared.ctx
-    lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
+    lock = lock_of(ctx)
     base = UvSelection()
     roots = roots_of(lock, base, ctx.pyproject, ctx.evaluate)
     defaults = _project_info(lock, ctx.pyproject, ()).default_groups

@@ -13,16 +13,16 @@ keeps distributions in ``dist-packages``).
 from __future__ import annotations
 
 import os
-import re
 
 from driftcheck.patterns import lazy
-from driftcheck.records import TYPE_CHECKING, NamedTuple
+from driftcheck.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
+    Chain = tuple[tuple[str, ...], str, str | None]
+
 __all__ = [
-    "Chain",
     "follow",
     "full_version",
     "layout_minor",
@@ -35,28 +35,19 @@ __all__ = [
 
 _HOPS = 40  # as the kernel's own bound on symlinks in one path
 # python3.11, python3.13t, pypy3.10, python3.11.exe, python311.exe
-_VERSIONED = lazy(r"(python|pypy)(3)\.?(\d{1,2})t?(?:\.exe)?", re.IGNORECASE)
-_RELEASE = lazy(r"(\d{1,3})\.(\d{1,3})(?:\.(\d{1,4}))?(?![\d.]*\d)")
+_PIN = lazy(r"\d+\.\d+(?:\.\d+)?")
 _DIR_VERSION = lazy(r"(?:^|[-_@])(3\.\d{1,2}\.\d{1,3})(?:[-_+]|$)")
-_PATCHLEVEL = lazy(r'#define\s+PY_VERSION\s+"(3\.\d+\.\d+)')
-
-
-class Chain(NamedTuple):
-    """An interpreter path followed through its symlinks.
-
-    :param names: the file names along the way, the given one first.
-    :param final: where the chain ends (a file, or the missing target of a dangling link).
-    :param problem: ``"dangling"`` (it ends at nothing) or ``"loop"``; ``None`` if it
-        ends at an existing file.
-    """
-
-    names: tuple[str, ...]
-    final: str
-    problem: str | None = None
 
 
 def follow(path: str) -> Chain:
-    """Follow ``path`` through its symlinks, reading links only (nothing is opened)."""
+    """Follow ``path`` through its symlinks, reading links only (nothing is opened).
+
+    :returns: the file names along the way (the given one first); where the chain ends
+        (a file, or the missing target of a dangling link); and ``"dangling"`` (it ends
+        at nothing) or ``"loop"``, or ``None`` if it ends at an existing file. (A plain
+        tuple: one is made on every run, and a record class costs more to create than
+        the walk itself.)
+    """
     names = []
     current = path
     for _ in range(_HOPS):
@@ -67,31 +58,46 @@ def follow(path: str) -> Chain:
             if os.path.lexists(current):
                 # A directory on the way may itself be a link: realpath settles it.
                 real = os.path.realpath(current)
-                return Chain(tuple(names), real, None if os.path.exists(real) else "dangling")
-            return Chain(tuple(names), current, "dangling")
+                return tuple(names), real, None if os.path.exists(real) else "dangling"
+            return tuple(names), current, "dangling"
         except ValueError:  # a NUL byte in a name read from a file
-            return Chain(tuple(names), current, "dangling")
+            return tuple(names), current, "dangling"
         current = os.path.join(os.path.dirname(current), target)
-    return Chain(tuple(names), current, "loop")
+    return tuple(names), current, "loop"
 
 
 def release(text: str | None) -> str | None:
     """``3.11.7`` from ``3.11.7``, ``3.11.7.final.0`` or ``3.11.7rc1``, ``3.11`` from
     ``3.11``; ``None`` for anything that does not start with a version."""
-    match = _RELEASE().match(text.strip()) if text else None
-    if match is None:
+    if not text:
         return None
-    major, minor, micro = match.groups()
-    return f"{major}.{minor}.{micro}" if micro is not None else f"{major}.{minor}"
+    parts = text.strip().split(".", 3)
+    numbers = []
+    for i, part in enumerate(parts[:3]):
+        digits = part if part.isdigit() else part[: len(part) - len(part.lstrip("0123456789"))]
+        if not digits or not digits.isascii() or len(digits) > 4:
+            break
+        numbers.append(str(int(digits)))
+        if digits != part:  # (3.13.0rc1: the release ends here)
+            if i < 2:
+                return None
+            break
+    if len(numbers) < 2:
+        return None
+    if len(parts) == 4 and len(numbers) == 3 and parts[3][:1].isdigit():
+        return None  # four numbers: not a Python version
+    return ".".join(numbers)
 
 
 def minor_of(names: Iterable[str]) -> tuple[str, str] | None:
     """(implementation, ``3.11``) from the first versioned name, e.g. ``python3.11``."""
     for name in names:
-        match = _VERSIONED().fullmatch(name)
-        if match is not None:
-            impl = "PyPy" if match.group(1).lower() == "pypy" else "CPython"
-            return impl, f"{match.group(2)}.{int(match.group(3))}"
+        lower = name.lower().removesuffix(".exe")
+        for stem, impl in (("python3", "CPython"), ("pypy3", "PyPy")):
+            if lower.startswith(stem):
+                rest = lower[len(stem) :].removeprefix(".").removesuffix("t")
+                if rest.isdigit() and rest.isascii() and len(rest) <= 2:
+                    return impl, f"3.{int(rest)}"
     return None
 
 
@@ -117,10 +123,12 @@ def full_version(prefix: str, minor: str) -> str | None:
     """The exact version of the Python ``minor`` installed at ``prefix``, where a file
     there records it; ``None`` if none does."""
     header = _read_small(os.path.join(prefix, "include", f"python{minor}", "patchlevel.h"))
-    if header is not None:
-        match = _PATCHLEVEL().search(header.decode("latin-1"))
-        if match is not None:
-            return match.group(1)
+    at = header.find(b"#define PY_VERSION") if header is not None else -1
+    if header is not None and at != -1:  # #define PY_VERSION "3.11.7"
+        line = header[at : header.find(b"\n", at) % (len(header) + 1)].decode("latin-1")
+        found = release(line.partition('"')[2].partition('"')[0])
+        if found and found.startswith(minor + "."):
+            return found
     try:
         records = sorted(os.listdir(os.path.join(prefix, "conda-meta")))
     except (OSError, ValueError):
@@ -191,7 +199,7 @@ def _pinned(directory: str) -> str | None:
     for line in data.decode("utf-8", "replace").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            match = _RELEASE().search(line)
+            match = _PIN().search(line)
             return release(match.group()) if match is not None else None
     return None
 
@@ -217,13 +225,13 @@ def replacement(
             path = os.path.join(directory or ".", name)
             if not os.path.isfile(path):
                 continue
-            chain = follow(path)
-            found = minor_of(chain.names)
-            if chain.problem is not None:
+            names, final, problem = follow(path)
+            found = minor_of(names)
+            if problem is not None:
                 continue
             if found is None:
                 return None  # uv would ask it its version; driftcheck cannot
-            version = full_version(prefix_of(chain.final), found[1]) or found[1]
+            version = full_version(prefix_of(final), found[1]) or found[1]
             if allowed(version):
                 return version
     return None

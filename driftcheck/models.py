@@ -9,6 +9,8 @@ from driftcheck.records import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from typing import Any, Literal
 
+    from driftcheck.replacement import Replacement
+
     SourceKind = Literal["registry", "editable", "directory", "virtual", "path", "url", "git"]
     FindingKind = Literal["missing", "extraneous", "mismatched", "modified"]
 
@@ -18,7 +20,6 @@ __all__ = [
     "Finding",
     "InstalledDist",
     "LockedPackage",
-    "Replacement",
     "Report",
     "Source",
 ]
@@ -154,18 +155,6 @@ class Finding(NamedTuple):
     missing, added, unreadable, outside-environment or not-a-file)."""
     replacement: Replacement | None = None
     """For the ``python`` finding of an environment the tool would replace."""
-
-
-class Replacement(NamedTuple):
-    """The environment a tool would make in place of one it cannot use.
-
-    :param python: the Python it would be made with, where files tell (``None`` if not).
-    :param packages: (name, version) of what it would install there, for that Python;
-        ``None`` when the Python is not known.
-    """
-
-    python: str | None
-    packages: tuple[tuple[str, str | None], ...] | None
 
 
 class Report(NamedTuple):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 
+from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ __all__ = ["MAX_DEPTH", "TooDeep", "check_depth", "load_json", "too_deep", "yaml
 MAX_DEPTH = 100
 
 _BRACKETS = b"[]{}"
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in _BRACKETS)
+_NOT_BRACKETS = bytes(range(256)).translate(None, _BRACKETS)
 _PAIRS = (b"[]", b"{}", b"[}", b"{]")
 
 
@@ -48,17 +49,17 @@ def deepest(data: bytes, limit: int = MAX_DEPTH) -> int:
     return depth + brackets.count(b"[") + brackets.count(b"{")
 
 
-_TOML_TOKEN = re.compile(
+_TOML_TOKEN = lazy(
     r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*'
     r"|[\[\]{}\n]",
     re.DOTALL,
 )
-_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}\n]', re.DOTALL)
+_JSON_TOKEN = lazy(r'"(?:[^"\\]|\\.)*"|[\[\]{}\n]', re.DOTALL)
 
 
 def _exact_line(text: str, syntax: Literal["toml", "json"], limit: int) -> int | None:
     """The 1-based line where nesting first goes deeper than ``limit``, or ``None``."""
-    pattern = _TOML_TOKEN if syntax == "toml" else _JSON_TOKEN
+    pattern = _TOML_TOKEN() if syntax == "toml" else _JSON_TOKEN()
     depth, line = 0, 1
     for match in pattern.finditer(text):
         token = match.group()
@@ -116,9 +117,6 @@ def check_depth(data: bytes | str, syntax: Literal["toml", "json"]) -> None:
         raise TooDeep(line)
 
 
-_YAML_LEAD = re.compile(rb"^[ \t?-]*", re.MULTILINE)
-
-
 def yaml_depth_bound(data: bytes) -> int:
     """An upper bound on the nesting of a YAML text.
 
@@ -127,5 +125,6 @@ def yaml_depth_bound(data: bytes) -> int:
     longest run of those at the start of a line, plus one, plus the bracket bound,
     is never below the real depth.
     """
-    lead = max(map(len, _YAML_LEAD.findall(data)), default=0)
+    leads = re.findall(rb"^[ \t?-]*", data, re.MULTILINE)  # (compiled on the YAML path only)
+    lead = max(map(len, leads), default=0)
     return lead + 1 + deepest(data)

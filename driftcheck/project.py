@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from itertools import repeat
 from types import MappingProxyType
 
 from driftcheck.errors import ConfigError, LockfileError
@@ -158,6 +159,8 @@ def _check_shape(value: Any, shape: Any, path: str, where: str) -> None:
     elif isinstance(shape, list):
         if not isinstance(value, list):
             raise ConfigError(f"{path}: '{where}' must be an array")
+        if shape[0] is str and all(map(isinstance, value, repeat(str))):
+            return  # (the common case, checked in C: a long list of dependencies)
         for i, item in enumerate(value):
             _check_shape(item, shape[0], path, f"{where}[{i}]")
     elif not isinstance(value, shape):

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 
-from driftcheck.nesting import MAX_DEPTH
 from driftcheck.patterns import lazy
 from driftcheck.records import TYPE_CHECKING
 
@@ -66,6 +65,7 @@ _STRING_ARRAY = re.compile(
     r'(?:[ \t\n]*"[^"\\\x00-\x08\x0a-\x1f\x7f]*"|)[ \t\n]*\]'
 )
 _IN_QUOTES = re.compile(r'"([^"]*)"')
+_MAX_DEPTH = 100  # driftcheck.nesting.MAX_DEPTH (that module is not needed on this path)
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ESCAPES = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
 
@@ -426,7 +426,7 @@ class _Document:
         if c == "[" or c == "{":
             # (deep nesting is tomllib's to refuse, with driftcheck's bound and message)
             self.depth += 1
-            if self.depth > MAX_DEPTH:
+            if self.depth > _MAX_DEPTH:
                 raise _Outside
             value, pos = self._array(pos + 1) if c == "[" else self._inline_table(pos + 1)
             self.depth -= 1

@@ -138,10 +138,10 @@ def explain(prepared: Prepared, raw_name: str) -> dict[str, Any]:
         ],
     }
     if result.format == "uv.lock":
-        from driftcheck.lockfiles.uv import read_uv_lock, roots_of
+        from driftcheck.lockfiles.uv import lock_of, roots_of
         from driftcheck.select import UvSelection
 
-        lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
+        lock = lock_of(ctx)
         answer["locked"] = [
             {
                 "version": lock.packages[i].locked.version,

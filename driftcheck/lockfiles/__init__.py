@@ -15,7 +15,18 @@ from driftcheck.records import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from typing import Any
+    from typing import Any, Protocol
+
+    class ReplacingReader(Protocol):
+        """A reader whose tool replaces an environment it cannot use."""
+
+        REPLACES: str  # the tool's name
+
+        def requires_python(self, ctx: Context) -> str | None:
+            """The lock's ``requires-python``, if it has one."""
+
+        def selection(self, ctx: Context) -> tuple[dict[str, Any], str]:
+            """The selection flags as reports show them, and the command that syncs."""
 
     from driftcheck.diff import Expected, Rules
     from driftcheck.environment import TargetEnvironment
@@ -28,7 +39,6 @@ __all__ = [
     "FORMATS",
     "Context",
     "Plan",
-    "Replacing",
     "detect",
     "env_candidates",
     "format_of",
@@ -65,6 +75,7 @@ class Context(NamedTuple):
     :param flags: the selection flags given (config merged), by argparse ``dest``.
     :param lockfile_limit: the largest lockfile read (``[tool.driftcheck]
         max-lockfile-size``; ``None``: :data:`driftcheck.files.LOCKFILE_LIMIT`).
+    :param memo: what a reader parsed once for this check (one dict per check).
     """
 
     root: str
@@ -76,6 +87,7 @@ class Context(NamedTuple):
     flags: dict[str, Any]
     no_build_isolation: bool = False
     lockfile_limit: int | None = None
+    memo: dict[str, Any] | None = None
 
 
 class Plan(NamedTuple):
@@ -209,24 +221,12 @@ def plan(lock_format: str, ctx: Context) -> Plan:
     return reader(ctx)
 
 
-class Replacing(NamedTuple):
-    """A tool that replaces a project environment it cannot use (a broken interpreter,
-    a Python outside the lock's ``requires-python``) rather than syncing it.
-
-    :param requires_python: the lock's ``requires-python`` (``None`` without one).
-    :param selection: the selection flags as the report shows them, and the command
-        that makes the replacement.
-    """
-
-    tool: str
-    requires_python: Callable[[Context], str | None]
-    selection: Callable[[Context], tuple[dict[str, Any], str]]
-
-
-def replacing_tool(lock_format: str) -> Replacing | None:
-    """The format's :class:`Replacing` rule (its reader's ``REPLACING``), if its tool has one."""
-    rule: Replacing | None = getattr(_reader(lock_format), "REPLACING", None)
-    return rule
+def replacing_tool(lock_format: str) -> ReplacingReader | None:
+    """The format's reader, if its tool replaces a project environment it cannot use (a
+    broken interpreter, a Python outside the lock's ``requires-python``) rather than
+    syncing it (see :mod:`driftcheck.replacement`); ``None`` otherwise."""
+    reader = _reader(lock_format)
+    return reader if getattr(reader, "REPLACES", None) else None
 
 
 def env_candidates(lock_format: str, root: str, pyproject: Pyproject) -> list[str]:

@@ -20,7 +20,14 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, NoReturn
 
-__all__ = ["SUPPORTED_VERSIONS", "UvDependency", "UvLock", "UvPackage", "read_uv_lock"]
+__all__ = [
+    "SUPPORTED_VERSIONS",
+    "UvDependency",
+    "UvLock",
+    "UvPackage",
+    "lock_of",
+    "read_uv_lock",
+]
 
 SUPPORTED_VERSIONS = (1,)
 _SOURCE_KINDS = ("registry", "editable", "directory", "virtual", "path", "url", "git")
@@ -197,13 +204,19 @@ def _str_list(check: _Checker, value: Any, where: str, index: int | None, label:
     return list(value)
 
 
-_READ: dict[tuple[str, str], UvLock] = {}
+def lock_of(ctx: Any) -> UvLock:
+    """The context's uv.lock, read and validated once per check (``infer`` and ``why``
+    plan many selections of one lock): kept in ``ctx.memo``, which lives as long as the
+    check does."""
+    memo = ctx.memo if ctx.memo is not None else {}
+    lock: UvLock | None = memo.get("uv.lock")
+    if lock is None:
+        lock = memo["uv.lock"] = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
+    return lock
 
 
 def read_uv_lock(path: str, shown: str | None = None, limit: int | None = None) -> UvLock:
-    """Read and validate a uv.lock file; parsed once per process while its text is the
-    same (``infer`` and ``why`` plan many selections of one lock). The cache holds
-    nothing the lock does not hold already (its text), so peak memory does not grow.
+    """Read and validate a uv.lock file.
 
     :param shown: how the path is named in messages (defaults to ``path``).
     :param limit: the largest file read (default: driftcheck.files.LOCKFILE_LIMIT).
@@ -214,9 +227,6 @@ def read_uv_lock(path: str, shown: str | None = None, limit: int | None = None) 
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError:
         text = ""
-    cached = _READ.get((path, shown))
-    if cached is not None and text and cached.text == text:
-        return cached
     data = None
     offsets: list[int] | None = []
     if text:
@@ -229,9 +239,7 @@ def read_uv_lock(path: str, shown: str | None = None, limit: int | None = None) 
     if data is None:
         data, offsets = load_toml(data_bytes, shown), None
     del data_bytes
-    lock = _build(data, path, shown, text, offsets)
-    _READ[(path, shown)] = lock
-    return lock
+    return _build(data, path, shown, text, offsets)
 
 
 def _build(
@@ -648,7 +656,7 @@ def plan(ctx: Any) -> Any:
     from driftcheck.select import UvSelection, select_uv
 
     refuse_other_flags(ctx, "uv.lock", set(UvSelection._fields))
-    lock = read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit)
+    lock = lock_of(ctx)
     _refuse_unsupported_platform(lock, ctx.evaluate)
     sel = UvSelection.from_flags(ctx.flags)
     project = _project_info(lock, ctx.pyproject, sel.packages)
@@ -670,30 +678,25 @@ def plan(ctx: Any) -> Any:
         selection=sel.to_json(),
         locked=frozenset(lock.by_name),
         line_of=lambda name: lock.line_of(index_of[name]) if name in index_of else None,
-        fix=_selection(ctx)[1],
+        fix=selection(ctx)[1],
     )
 
 
-def _requires_python(ctx: Any) -> str | None:
-    """The lock's ``requires-python`` (the lock is read once, and kept for ``plan``)."""
-    return read_uv_lock(ctx.lockfile, ctx.shown, ctx.lockfile_limit).requires_python
+# uv replaces a project environment it cannot use (driftcheck.replacement).
+REPLACES = "uv"
 
 
-def _selection(ctx: Any) -> tuple[dict[str, Any], str]:
+def requires_python(ctx: Any) -> str | None:
+    """The lock's ``requires-python`` (the lock is read once per check)."""
+    return lock_of(ctx).requires_python
+
+
+def selection(ctx: Any) -> tuple[dict[str, Any], str]:
+    """The selection as reports show it, and the ``uv sync`` command that makes it."""
     from driftcheck.select import UvSelection
 
     sel = UvSelection.from_flags(ctx.flags)
     return sel.to_json(), shell.join(["uv", "sync", "--frozen", *sel.as_flags()])
-
-
-def _replacing() -> Any:
-    from driftcheck.lockfiles import Replacing
-
-    return Replacing(tool="uv", requires_python=_requires_python, selection=_selection)
-
-
-# uv replaces a project environment it cannot use (driftcheck.lockfiles.replacing_tool).
-REPLACING = _replacing()
 
 
 def _refuse_unsupported_platform(lock: UvLock, evaluate: Any) -> None:

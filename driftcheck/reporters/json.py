@@ -11,7 +11,8 @@ from driftcheck.records import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Any
 
-    from driftcheck.models import Finding, Replacement, Report
+    from driftcheck.models import Finding, Report
+    from driftcheck.replacement import Replacement
 
 __all__ = ["SCHEMA_VERSION", "finding_to_json", "render", "report_to_json"]
 
