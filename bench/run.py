@@ -145,7 +145,8 @@ def compare_formats(project: Path, pairs: int) -> list[tuple[str, float, dict[st
     ours = [_driftcheck(), "--lockfile", "uv.lock"]  # (several lockfiles are there now)
     rows = []
     for lock in (project / name for name in FORMATS):
-        flags = ["--no-root"] if lock.name == "poetry.lock" else []  # no project, as for uv
+        # no project, as for uv
+        flags = {"poetry.lock": ["--no-root"], "pdm.lock": ["--no-self"]}.get(lock.name, [])
         other = [_driftcheck(), "--lockfile", lock.name, *flags]
         measure(ours, project), measure(other, project)  # warm-up
         ratios, times, base_times, rss = [], [], [], []

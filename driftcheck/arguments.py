@@ -128,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     pd.add_argument("--prod", "--production", action="store_true", dest="prod")
     pd.add_argument("-d", action="store_true", dest="pdm_dev")
     pd.add_argument("--no-default", action="store_true")
+    pd.add_argument(
+        "--no-self", action="store_true", help="pdm: the project itself is not installed"
+    )
     return p
 
 

@@ -182,6 +182,7 @@ def check_prepared(
         fix_command=result.fix,
         checked=len(result.expected),
         verified_files=options.verify_files,
+        warnings=result.warnings,
     )
 
 

@@ -82,6 +82,7 @@ _BOOL_FLAGS = (
     "prod",
     "pdm_dev",
     "no_default",
+    "no_self",
 )
 
 
@@ -145,18 +146,43 @@ def _write(text: str) -> None:
 COMMANDS = ("check", "why", "infer")
 
 
-def _configured(root: str, options: Any, given: set[str], pyproject: Any = None) -> tuple[Any, Any]:
-    """The options with the project's ``[tool.driftcheck]`` applied, and its pyproject."""
+def _configured(
+    root: str, options: Any, given: set[str], pyproject: Any = None
+) -> tuple[str, Any, Any]:
+    """The project root, the options with its ``[tool.driftcheck]`` applied, and its
+    pyproject.
+
+    A uv workspace member without a lockfile of its own is checked as uv checks it from
+    its directory: against the workspace root's uv.lock, with that member selected
+    (``--package MEMBER``, unless packages are chosen otherwise).
+    """
     from driftcheck.config import apply_config
     from driftcheck.project import read_pyproject
 
     pyproject = pyproject or read_pyproject(root)
+    member = None
+    if not options.lockfile and not _has_lockfile(root):
+        from driftcheck.project import workspace_of
+
+        found = workspace_of(root, pyproject)
+        if found is not None and "lockfile" not in (pyproject.tool_driftcheck or {}):
+            root, pyproject, member = found  # (the workspace root's configuration applies)
     config = pyproject.tool_driftcheck
     if config is not None:
         options = apply_config(config, f"{pyproject.path}", options, given)
+    if member is not None and not (
+        options.flags.get("packages") or options.flags.get("all_packages")
+    ):
+        options = options._replace(flags={**options.flags, "packages": (member,)})
     if options.python and not os.path.isabs(options.python) and "python" not in given:
         options = options._replace(python=os.path.join(root, options.python))
-    return options, pyproject
+    return root, options, pyproject
+
+
+def _has_lockfile(root: str) -> bool:
+    from driftcheck.lockfiles import DETECTED
+
+    return any(os.path.lexists(os.path.join(root, name)) for name in DETECTED)
 
 
 def _deliver(out: str, to_file: str | None) -> None:
@@ -236,7 +262,7 @@ def _main(argv: Sequence[str]) -> int:
             results = check_many(projects, options, given, _configured)
             _deliver(render_many(results, options.output_format, color=color), to_file)
             return _exit_many(results, options.exit_zero)
-        options, pyproject = _configured(root, options, given, pyproject)
+        root, options, pyproject = _configured(root, options, given, pyproject)
         if command == "why":
             return _why(root, options, pyproject, ns.name, to_file)
         if options.selection not in ("flags", "infer"):
@@ -251,6 +277,8 @@ def _main(argv: Sequence[str]) -> int:
         from driftcheck.reporters import render
 
         report = run_check(root, options, pyproject)
+        for warning in report.warnings:
+            print(f"driftcheck: warning: {warning}", file=sys.stderr)
         _deliver(render(report, options.output_format, color=color), to_file)
     except DriftcheckError as exc:
         print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)

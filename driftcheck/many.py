@@ -68,7 +68,7 @@ def check_many(
     dirs: Sequence[Path],
     options: Any,
     given: set[str],
-    configured: Callable[[str, Any, set[str]], tuple[Any, Any]],
+    configured: Callable[[str, Any, set[str]], tuple[str, Any, Any]],
 ) -> list[ProjectResult]:
     """Check each project (concurrently); errors are kept per project, not raised.
 
@@ -80,8 +80,8 @@ def check_many(
 
     def one(project: Path) -> ProjectResult:
         try:
-            project_options, pyproject = configured(str(project), options, given)
-            report = run_check(str(project), project_options, pyproject)
+            root, project_options, pyproject = configured(str(project), options, given)
+            report = run_check(root, project_options, pyproject)
             if report.fix_command:
                 fix = f"cd {shlex.quote(shown(project))} && {report.fix_command}"
                 report = report._replace(fix_command=fix)

@@ -171,6 +171,8 @@ class Report(NamedTuple):
     verified_files: bool = False
     allow_snippet: str | None = None
     """``[tool.driftcheck]`` TOML that would declare the suspect build dependencies."""
+    warnings: tuple[str, ...] = ()
+    """What was read its own way, as the tool reads it (one line each, naming the file)."""
 
     @property
     def drift(self) -> bool:

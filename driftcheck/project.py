@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-__all__ = ["Pyproject", "find_project_root", "read_pyproject"]
+__all__ = ["Pyproject", "find_project_root", "read_pyproject", "workspace_of"]
 
 _MARKERS = ("uv.lock", "pyproject.toml")
 
@@ -124,6 +124,7 @@ _SHAPE: dict[str, Any] = {
     "dependency-groups": {str: list},
     "tool": {
         "uv": {
+            "workspace": {"members": _STRINGS, "exclude": _STRINGS},
             "default-groups": (list, str),
             "package": bool,
             "cache-keys": list,
@@ -139,7 +140,11 @@ _SHAPE: dict[str, Any] = {
             "group": {str: {"dependencies": dict, "optional": bool}},
             "extras": {str: _STRINGS},
         },
-        "pdm": {"distribution": bool, "dev-dependencies": {str: _STRINGS}},
+        "pdm": {
+            "distribution": bool,
+            "package-type": str,
+            "dev-dependencies": {str: _STRINGS},
+        },
         "driftcheck": dict,
     },
 }
@@ -167,3 +172,50 @@ def _check_shape(value: Any, shape: Any, path: str, where: str) -> None:
         kinds = shape if isinstance(shape, tuple) else (shape,)
         wanted = " or ".join(_KINDS[k] for k in kinds)
         raise ConfigError(f"{path}: '{where}' must be {wanted}")
+
+
+def workspace_of(root: str, pyproject: Pyproject) -> tuple[str, Pyproject, str] | None:
+    """For a uv workspace member that has no lockfile of its own: the workspace root,
+    its pyproject and the member's name (uv run in a member's directory checks that
+    member against the root's uv.lock). ``None`` for anything else.
+
+    The first directory above ``root`` whose pyproject.toml has ``[tool.uv.workspace]``
+    decides: ``root`` is a member if a ``members`` glob matches it and no ``exclude``
+    glob does, as uv reads them.
+    """
+    name = pyproject.name
+    if name is None:
+        return None
+    directory = os.path.dirname(root)
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            try:
+                parent = read_pyproject(directory)
+            except ConfigError:
+                return None
+            tool = parent.data.get("tool", {})
+            workspace = tool.get("uv", {}).get("workspace") if isinstance(tool, dict) else None
+            if isinstance(workspace, dict):
+                member = _matches(directory, root, workspace.get("members", [])) and not (
+                    _matches(directory, root, workspace.get("exclude", []))
+                )
+                if member and os.path.lexists(os.path.join(directory, "uv.lock")):
+                    return directory, parent, name
+                return None
+        up = os.path.dirname(directory)
+        if up == directory:
+            return None
+        directory = up
+
+
+def _matches(workspace: str, member: str, patterns: list[str]) -> bool:
+    """A glob of ``patterns`` (relative to ``workspace``) names the directory ``member``."""
+    import glob
+
+    target = os.path.normpath(member)
+    for pattern in patterns:
+        for found in glob.glob(pattern, root_dir=workspace):
+            if os.path.normpath(os.path.join(workspace, found)) == target:
+                return True
+    return False

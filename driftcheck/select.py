@@ -111,7 +111,21 @@ class Selected(NamedTuple):
 
 
 class _Groups:
-    def __init__(self, sel: UvSelection, defaults: tuple[str, ...] | Literal["all"]) -> None:
+    """The dependency groups a selection includes.
+
+    :param inherited: the workspace root has no [project], and one member is selected
+        (``--package``, or run from the member's directory): the root's groups (the
+        lock's manifest groups) are then taken as uv takes a root project's with
+        ``--package``, only when asked for by name and not defined by the member.
+    """
+
+    def __init__(
+        self,
+        sel: UvSelection,
+        defaults: tuple[str, ...] | Literal["all"],
+        inherited: bool = False,
+    ) -> None:
+        self.inherited = inherited
         group = list(sel.groups)
         only = list(sel.only_groups)
         no = list(sel.no_groups)
@@ -122,6 +136,7 @@ class _Groups:
         elif sel.dev == "exclude":
             no.append("dev")
         self.prod = not only
+        self.all_asked = sel.all_groups  # (--all-groups names every group)
         use_defaults = not sel.no_default_groups and not only
         self.all = sel.all_groups or (use_defaults and defaults == "all")
         include = set(group) | set(only)
@@ -138,7 +153,7 @@ class _Groups:
 
     def because_default(self, group: str) -> bool:
         """Included only because it is a default group (uv's ``contains_because_default``)."""
-        if group in self.explicit or not self.contains(group):
+        if group in self.explicit or self.all_asked or not self.contains(group):
             return False
         return self.defaults_all or group in self.from_defaults
 
@@ -271,7 +286,11 @@ def select_uv(
     :raises SelectionError: for an unknown extra, group or package, or conflicting extras.
     """
     extras = _Extras(sel)
-    groups = _Groups(sel, project.default_groups)
+    groups = _Groups(
+        sel,
+        project.default_groups,
+        inherited=len(sel.packages) == 1 and not sel.all_packages and not project.name,
+    )
     root_names = _roots(lock, sel, project)
     roots = [_find_root(lock, n, evaluate) for n in root_names]
     group_root = _group_root(lock, sel, project, roots)
@@ -461,6 +480,8 @@ def _walk(
     for group, reqs in lock.manifest_groups.items():
         if not groups.contains(group):
             continue
+        if groups.inherited and (groups.because_default(group) or group in member_groups):
+            continue
         for req in reqs:
             if evaluate(req.marker):
                 index = _find_root(lock, req.name, evaluate)
@@ -531,6 +552,8 @@ def _validate_names(
                     "`tool.uv.default-groups`) is not defined in the project's "
                     "`dependency-groups` table"
                 )
+    if lock.revision < 1:
+        return  # (locks from uv before provides-extras: uv does not check extras there)
     for extra in (*sel.extras, *sel.no_extras):
         if extra not in known_extras:
             owner = root_names[0] if root_names else "project"

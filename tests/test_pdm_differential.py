@@ -39,11 +39,15 @@ dependencies = ["jaraco.context", "typing_extensions>=4", "tomli; python_version
 [project.optional-dependencies]
 web = ["itsdangerous"]
 cli = ["click"]
+# (found on real projects: an extra made of the project's own extras)
+all = ["pdmapp[web,cli]"]
 
 [dependency-groups]
 dev = ["iniconfig"]
 lint = ["six"]
 docs = ["idna"]
+# (and a group that includes another, PEP 735)
+test = [{include-group = "dev"}, "packaging"]
 
 [build-system]
 requires = ["pdm-backend"]
@@ -114,6 +118,12 @@ CASES = [
         steps=(("{uv}", "pip", "uninstall", "tomli"),),
     ),
     C("pdm-prod-with-dev-group", 2, flags=("--prod", "-G", "dev"), sync_flags=()),
+    C("pdm-extras-of-itself-synced", 0, flags=("-G", "all")),
+    C("pdm-extras-of-itself-missing", 1, flags=("-G", "all"), sync_flags=("--prod",)),
+    C("pdm-extras-of-itself-left", 1, flags=("-G", "web"), sync_flags=("-G", "all")),
+    C("pdm-include-group-synced", 0, flags=("-G", "test")),
+    C("pdm-include-group-missing", 1, flags=("-G", "test"), sync_flags=("-G", "lint")),
+    C("pdm-no-self", 1, flags=("--no-self",), sync_flags=()),
 ]
 
 _SECTION = re.compile(r"^Packages to (add|update|remove):\n((?:  - .*\n?)*)", re.M)
@@ -205,19 +215,59 @@ LEGACY = [
         "pdm-group-optional",
         "pdm-no-default",
         "pdm-marker-excluded-py312",
+        "pdm-extras-of-itself-synced",
+        "pdm-extras-of-itself-missing",
+        "pdm-include-group-synced",
+        "pdm-include-group-missing",
     )
 ]
 
 
 @pytest.mark.parametrize("case", LEGACY, ids=[c.id for c in LEGACY])
-def test_lock_without_inherit_metadata_walks_to_the_same_verdict(
+def test_lock_without_inherit_metadata_agrees_with_pdm(
     case: Case, pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
 ) -> None:
+    """The same project locked without inherit_metadata (no groups or markers on the
+    packages): driftcheck walks the pyproject's groups, pdm reads the same lock."""
     project = _build(case, pdm_base, tmp_path)
     lock = project / "pdm.lock"
     lock.write_text(_without_inherit_metadata(lock.read_text()))
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])
-    assert code == case.expect, (err, report and report["findings"])
+    pdm_code, theirs, out = pdm_verdict(project, case.flags, pdm_base[1])
+    assert code == pdm_code == case.expect, (err, report and report["findings"], out)
+    ours = finding_kinds(report)
+    if ours.get("pdmapp") == "missing":
+        del ours["pdmapp"]
+    assert ours == theirs, out
+
+
+def test_distribution_by_default_and_a_newer_lock(
+    pdm_base: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """Found on real projects: pdm installs a project with a name as a distribution by
+    default (no build-system needed), and reads a lock newer than it knows, with a
+    warning; driftcheck agrees, and warns as pdm does."""
+    base, env = pdm_base
+    project = tmp_path / "pdmapp"
+    shutil.copytree(base, project)
+    pyproject = project / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().split("[build-system]")[0])
+    run([tool_bin("pdm"), "lock", "-q", "-G", ":all"], project, **env)
+    shutil.rmtree(project / ".venv", ignore_errors=True)
+    (project / ".pdm-python").unlink(missing_ok=True)
+    run([uv_bin(), "venv", "-q", "--python", require_python("3.11"), ".venv"], project)
+    run([tool_bin("pdm"), "sync", "-q"], project, **env)
+    assert list((project / ".venv").glob("lib/python*/site-packages/pdmapp-*.dist-info"))
+    lock = project / "pdm.lock"
+    lock.write_text(re.sub(r'lock_version = "[^"]*"', 'lock_version = "5.0.0"', lock.read_text()))
+    pdm_code, theirs, out = pdm_verdict(project, (), env)
+    assert "not compatible" in out
+    code, report, err = driftcheck_json(["--project", str(project)])
+    assert (code, finding_kinds(report)) == (pdm_code, theirs) == (0, {}), (err, out)
+    assert err == (
+        f"driftcheck: warning: {lock}: lock_version 5.0.0 is newer than driftcheck knows "
+        "(4.5); read as pdm reads it (pdm: 'Lockfile is not compatible with PDM')\n"
+    )
 
 
 def test_editable_flip(pdm_base: tuple[Path, dict[str, str]], tmp_path: Path) -> None:

@@ -50,6 +50,9 @@ def _pyproject(index: str) -> str:
         [project.optional-dependencies]
         web = ["itsdangerous"]
         cli = ["click"]
+        # (an extra with dependencies of its own: in a 2.1 lock they are optional too,
+        # selected by their `extra == "net"` markers, as rich's `jupyter` extra is)
+        net = ["requests"]
 
         [tool.poetry]
         packages = [{{ include = "poem", from = "src" }}]
@@ -137,6 +140,13 @@ CASES = [
     C("poetry-without-group", 1, flags=("--without", "lint"), sync_flags=()),
     C("poetry-only-main", 1, flags=("--only", "main"), sync_flags=()),
     C("poetry-all-groups", 1, flags=("--all-groups",), sync_flags=()),
+    # Found on real projects: an extra's own dependencies, and the root project kept.
+    C("poetry-extra-with-dependencies-synced", 0, flags=("-E", "net")),
+    C("poetry-extra-with-dependencies-missing", 1, flags=("-E", "net"), sync_flags=()),
+    C("poetry-extra-with-dependencies-left", 1, sync_flags=("-E", "net")),
+    C("poetry-all-extras-synced", 0, flags=("--all-extras",)),
+    C("poetry-only-dev-keeps-the-root", 1, flags=("--only", "dev"), sync_flags=()),
+    C("poetry-no-root-keeps-the-root", 0, flags=("--no-root",), sync_flags=()),
     C(
         "poetry-marker-excluded-py312",
         1,
@@ -194,6 +204,8 @@ def test_agrees_with_poetry_sync(case: Case, poetry_base: Path, tmp_path: Path) 
 
     code, report, err = driftcheck_json(["--project", str(project), *case.flags])
     ours = {k: v for k, v in finding_kinds(report).items() if k != "poem"}
+    # poetry never removes the project itself (with --only or --no-root either)
+    assert finding_kinds(report).get("poem") != "extraneous", report
     poetry_code, theirs, out = poetry_verdict(project, case.flags)
     assert poetry_code == case.expect, f"the case does not set up what it claims:\n{out}"
     assert code == poetry_code, (err, report and report["findings"], out)

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from driftcheck.project import Pyproject
 
 __all__ = [
+    "DETECTED",
     "FLAG_SPELLING",
     "FORMATS",
     "Context",
@@ -58,7 +59,7 @@ FORMATS: dict[str, str] = {
     "conda-lock.yml": "driftcheck.lockfiles.conda",
 }
 # File names looked for in the project root (requirements files are never guessed).
-_DETECTED = {
+DETECTED = {
     "uv.lock": "uv.lock",
     "pylock.toml": "pylock.toml",
     "poetry.lock": "poetry.lock",
@@ -102,6 +103,8 @@ class Plan(NamedTuple):
     :param extra_findings: findings the reader made itself (conda's own records).
     :param skip_installers: installed dists whose INSTALLER is one of these are not
         compared (they belong to another package manager's records).
+    :param warnings: what the reader read its own way, as the tool would (one line
+        each, naming the file): a lock newer than driftcheck knows, say.
     """
 
     format: str
@@ -114,6 +117,7 @@ class Plan(NamedTuple):
     skip_installers: frozenset[str] = frozenset()
     fix: str | None = None
     keep: frozenset[str] | None = None
+    warnings: tuple[str, ...] = ()
 
 
 # How each selection flag is spelled on the command line, by argparse dest.
@@ -144,6 +148,7 @@ FLAG_SPELLING = {
     "prod": "--prod",
     "pdm_dev": "-d",
     "no_default": "--no-default",
+    "no_self": "--no-self",
 }
 
 
@@ -183,7 +188,7 @@ def detect(root: str) -> tuple[str, str]:
     """Find the one lockfile in ``root``. None or several is an error."""
     join = os.path.join
     # (lexists: a dangling link is found, and reading it says what it is)
-    found = [(join(root, n), fmt) for n, fmt in _DETECTED.items() if os.path.lexists(join(root, n))]
+    found = [(join(root, n), fmt) for n, fmt in DETECTED.items() if os.path.lexists(join(root, n))]
     try:
         names = os.listdir(root)
     except OSError:
@@ -198,7 +203,7 @@ def detect(root: str) -> tuple[str, str]:
         return found[0]
     if not found:
         raise ConfigError(
-            f"{root}: no lockfile found (looked for {', '.join(_DETECTED)}, pylock.*.toml); "
+            f"{root}: no lockfile found (looked for {', '.join(DETECTED)}, pylock.*.toml); "
             "pass --lockfile"
         )
     listed = ", ".join(os.path.basename(p) for p, _ in found)

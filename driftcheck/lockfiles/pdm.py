@@ -21,6 +21,7 @@ from typing import Any
 from driftcheck import shell
 from driftcheck.diff import Expected, Rules
 from driftcheck.errors import LockfileError, SelectionError
+from driftcheck.interpreter import release
 from driftcheck.markers import valid_version
 from driftcheck.models import REGISTRY, LockedPackage, Source
 from driftcheck.names import canonicalize_name
@@ -30,7 +31,8 @@ from driftcheck.toml_subset import ARRAY_STRING_CHARS, STRING_CHARS, quoted, ski
 
 __all__ = ["env_candidates", "plan", "select_groups"]
 
-_PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default"}
+_PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default", "no_self"}
+_NEWEST = (4, 5)  # the newest lock_version driftcheck knows (pdm 2.26 writes 4.5.0)
 
 
 def env_candidates(root: Path, pyproject: Any) -> list[Path]:
@@ -200,11 +202,21 @@ def plan(ctx: Any) -> Any:
             ctx.shown, "missing [metadata] table; is this a pdm.lock?", where="metadata"
         )
     lock_version = meta.get("lock_version")
-    if not isinstance(lock_version, str) or not lock_version.startswith("4."):
+    version = release(lock_version) if isinstance(lock_version, str) else None
+    major_minor = tuple(map(int, version.split(".")[:2])) if version else (0, 0)
+    if major_minor < (4, 0):
         raise LockfileError(
             ctx.shown,
             f"unsupported lock_version {lock_version!r}; driftcheck reads pdm.lock 4.x",
             where="metadata.lock_version",
+        )
+    warnings = []
+    if major_minor > _NEWEST:
+        # pdm itself reads such a lock, with a warning: so does driftcheck.
+        warnings.append(
+            f"{ctx.shown}: lock_version {lock_version} is newer than driftcheck knows "
+            f"({'.'.join(map(str, _NEWEST))}); read as pdm reads it "
+            "(pdm: 'Lockfile is not compatible with PDM')"
         )
     locked_groups = meta.get("groups", [])
     if not isinstance(locked_groups, list) or not all(isinstance(g, str) for g in locked_groups):
@@ -256,7 +268,12 @@ def plan(ctx: Any) -> Any:
     fix += [part for g in ctx.flags.get("pdm_groups", ()) for part in ("-G", g)]
     fix += [
         f
-        for f, k in (("--prod", "prod"), ("-d", "pdm_dev"), ("--no-default", "no_default"))
+        for f, k in (
+            ("--prod", "prod"),
+            ("-d", "pdm_dev"),
+            ("--no-default", "no_default"),
+            ("--no-self", "no_self"),
+        )
         if ctx.flags.get(k)
     ]
     return Plan(
@@ -268,17 +285,22 @@ def plan(ctx: Any) -> Any:
         keep=frozenset({"pip", "setuptools", "wheel"}),
         locked=frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked),
         line_of=lambda name: lines.of(index_of[name]) if name in index_of else None,
+        warnings=tuple(warnings),
     )
 
 
 def _self_package(ctx: Any, groups: set[str]) -> LockedPackage | None:
     """pdm installs the project itself (editable) with the default group, if it is a
-    distribution (a build-system, or ``[tool.pdm] distribution = true``)."""
+    distribution: ``[tool.pdm] distribution`` (or the older ``package-type =
+    "library"``), true by default for a project with a name; never with --no-self."""
     data = ctx.pyproject.data
     tool = (data.get("tool") or {}).get("pdm") or {}
-    distribution = tool.get("distribution", "build-system" in data)
+    if "package-type" in tool:
+        distribution = tool["package-type"] == "library"
+    else:
+        distribution = bool(tool.get("distribution", True))
     name = ctx.pyproject.name
-    if not distribution or name is None or "default" not in groups:
+    if not distribution or name is None or "default" not in groups or ctx.flags.get("no_self"):
         return None
     version = (data.get("project") or {}).get("version")
     return LockedPackage(
@@ -289,43 +311,75 @@ def _self_package(ctx: Any, groups: set[str]) -> LockedPackage | None:
 
 
 def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[int]:
-    """Without inherit_metadata: walk from the pyproject's selected groups."""
+    """Without inherit_metadata: walk from the pyproject's selected groups.
+
+    A group's items may include another group (``{include-group = "dev"}``, PEP 735)
+    or the project itself with extras (``"proj[redis,memcached]"``): both stand for
+    those groups' requirements. A lock entry ``foo[bar]`` (pdm writes one per extra
+    used) is taken only where ``bar`` is asked for.
+    """
     from packaging.requirements import InvalidRequirement
 
     from driftcheck.markers import parse_requirement
 
-    by_name: dict[str, list[int]] = {}
+    entries: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, raw in enumerate(packages):
-        by_name.setdefault(canonicalize_name(raw["name"].split("[", 1)[0]), []).append(i)
-    data = ctx.pyproject.data
-    project = data.get("project") or {}
-    roots: list[str] = []
-    if "default" in groups:
-        roots += project.get("dependencies") or []
-    for table in (
-        project.get("optional-dependencies") or {},
-        data.get("dependency-groups") or {},
-        ((data.get("tool") or {}).get("pdm") or {}).get("dev-dependencies") or {},
-    ):
-        for group, reqs in table.items():
-            if canonicalize_name(group) in groups:
-                roots += [r for r in reqs if isinstance(r, str)]
+        base, _, extras = raw["name"].partition("[")
+        wanted = frozenset(canonicalize_name(e) for e in extras.rstrip("]").split(",") if e)
+        entries.setdefault(canonicalize_name(base), []).append((i, wanted))
+    tables = _group_tables(ctx.pyproject.data)
+    me = ctx.pyproject.name
     chosen: list[int] = []
     seen: set[int] = set()
-    queue = list(roots)
+    expanded: set[str] = set()  # groups (and own extras) whose items are queued
+    queue: list[Any] = []
+
+    def expand(group: str) -> None:
+        if group not in expanded:
+            expanded.add(group)
+            queue.extend(tables.get(group, ()))
+
+    for group in sorted(groups):
+        expand(group)
     while queue:
-        text = queue.pop(0)
-        if text.startswith("-e "):
-            text = text[3:]
+        item = queue.pop(0)
+        if isinstance(item, dict):
+            included = item.get("include-group")
+            if isinstance(included, str):
+                expand(canonicalize_name(included))
+            continue
+        if not isinstance(item, str):
+            continue
+        text = item[3:] if item.startswith("-e ") else item
         try:
             req = parse_requirement(re.sub(r"^file:", "x @ file:", text))
         except InvalidRequirement:
             continue
         if req.marker is not None and not ctx.evaluate(str(req.marker)):
             continue
-        for i in by_name.get(canonicalize_name(req.name), []):
-            if i not in seen:
+        name, asked = canonicalize_name(req.name), {canonicalize_name(e) for e in req.extras}
+        if name == me:
+            for extra in sorted(asked):
+                expand(extra)
+            continue
+        for i, extras in entries.get(name, ()):
+            if i not in seen and extras <= asked:
                 seen.add(i)
                 chosen.append(i)
                 queue += [d for d in packages[i].get("dependencies", []) if isinstance(d, str)]
     return chosen
+
+
+def _group_tables(data: Any) -> dict[str, list[Any]]:
+    """Every group's items by canonical name: ``default`` (the dependencies), the
+    extras, ``[dependency-groups]`` and pdm's ``dev-dependencies``."""
+    project = data.get("project") or {}
+    tables: dict[str, list[Any]] = {"default": list(project.get("dependencies") or [])}
+    for table in (
+        project.get("optional-dependencies") or {},
+        data.get("dependency-groups") or {},
+        ((data.get("tool") or {}).get("pdm") or {}).get("dev-dependencies") or {},
+    ):
+        for group, items in table.items():
+            tables.setdefault(canonicalize_name(group), []).extend(items)
+    return tables

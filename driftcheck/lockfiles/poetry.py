@@ -289,13 +289,13 @@ def plan(ctx: Any) -> Any:
             pkg_groups = set(raw.get("groups") or ["main"])
             if not pkg_groups & groups:
                 continue
-            name = canonicalize_name(raw["name"])
-            if raw.get("optional") and name not in extra_packages:
-                continue
-            if raw.get("markers") is not None and not any(
-                ctx.evaluate(m, active) for m in _marker_for(raw, groups & pkg_groups)
-            ):
-                continue
+            markers = raw.get("markers")
+            if markers is None:
+                # (no marker: an optional package is one an extra names directly)
+                if raw.get("optional") and canonicalize_name(raw["name"]) not in extra_packages:
+                    continue
+            elif not any(ctx.evaluate(m, active) for m in _marker_for(raw, groups & pkg_groups)):
+                continue  # (an extra's packages, direct or not, carry `extra == "..."`)
             chosen.append(i)
     else:
         chosen = _walk_legacy(ctx, checked, groups, extras, active)
@@ -329,10 +329,16 @@ def plan(ctx: Any) -> Any:
         rules=Rules(exact=True, check_freshness=False, strict_registry=True),
         selection={"groups": sorted(groups), "extras": sorted(extras), "root": project is not None},
         fix=shell.join(fix),
-        keep=frozenset({"pip"}),
+        # poetry never removes the project itself (with --no-root or --only, either)
+        keep=frozenset({"pip", *_project_names(ctx)}),
         locked=frozenset(canonicalize_name(raw["name"]) for raw in checked),
         line_of=lambda name: lines.of(index_of[name]) if name in index_of else None,
     )
+
+
+def _project_names(ctx: Any) -> list[str]:
+    name = ctx.pyproject.name or _tool_poetry(ctx.pyproject).get("name")
+    return [canonicalize_name(name)] if isinstance(name, str) else []
 
 
 def _root_project(ctx: Any, groups: set[str]) -> LockedPackage | None:
@@ -340,8 +346,6 @@ def _root_project(ctx: Any, groups: set[str]) -> LockedPackage | None:
     tool = _tool_poetry(ctx.pyproject)
     name = ctx.pyproject.name or tool.get("name")
     if ctx.flags.get("no_root") or tool.get("package-mode") is False or not isinstance(name, str):
-        return None
-    if ctx.flags.get("only_groups_poetry") and "main" not in groups:
         return None
     version = (ctx.pyproject.data.get("project") or {}).get("version") or tool.get("version")
     return LockedPackage(

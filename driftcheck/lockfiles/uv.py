@@ -667,6 +667,8 @@ def plan(ctx: Any) -> Any:
     for index, path in selected.expected.items():
         locked = packages[index].locked
         index_of[locked.name] = index
+        if locked.source.path is not None and not os.path.exists(locked.source.path):
+            _source_gone(lock, index)
         if no_editable and locked.source.kind == "editable":
             # `--no-editable`: editables are installed as plain directories.
             locked = locked._replace(source=locked.source._replace(kind="directory"))
@@ -697,6 +699,19 @@ def selection(ctx: Any) -> tuple[dict[str, Any], str]:
 
     sel = UvSelection.from_flags(ctx.flags)
     return sel.to_json(), shell.join(["uv", "sync", "--frozen", *sel.as_flags()])
+
+
+def _source_gone(lock: UvLock, index: int) -> NoReturn:
+    """uv cannot plan an install whose local source is gone (exit 2, as uv)."""
+    locked = lock.packages[index].locked
+    path = locked.source.path
+    raise LockfileError(
+        lock.shown,
+        f"package '{locked.name}': its source {path} is not there "
+        f"(uv: Distribution not found at: file://{path})",
+        line=lock.line_of(index),
+        where=f"package[{index}].source",
+    )
 
 
 def _refuse_unsupported_platform(lock: UvLock, evaluate: Any) -> None:

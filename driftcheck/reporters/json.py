@@ -81,6 +81,7 @@ def report_to_json(report: Report) -> dict[str, Any]:
         "findings": [finding_to_json(f) for f in report.findings],
         "fix": report.fix_command if report.drift else None,
         "allow_snippet": report.allow_snippet,
+        **({"warnings": list(report.warnings)} if report.warnings else {}),
     }
 
 
