@@ -88,13 +88,21 @@ def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> 
     pyproject = pyproject or read_pyproject(root)
     lock_path, lock_format = _lockfile(root, options)
     tool_envs = [] if options.python else env_candidates(lock_format, root, pyproject)
+    python, request = options.python, None
+    if python and lock_format == "uv.lock" and _python_request(python):
+        python, request = None, python  # (uv sync --python 3.12: which Python, not where)
     env_path, how = find_environment(
         root,
-        options.python,
+        python,
         tool_envs=tool_envs,
         dot_venv_may_be_a_file=lock_format == "Pipfile.lock",
+        active=options.active,
     )
     env = load_environment(env_path, how)
+    if request is not None and env.replace is None:
+        from driftcheck.replacement import other_python
+
+        env = env._replace(replace=other_python(env, request))
     ctx = Context(
         root=root,
         lockfile=lock_path,
@@ -195,3 +203,15 @@ def _plainly_allowed(ctx: Context, replacing: ReplacingReader) -> bool:
     return not requires_python or bool(
         specifier_contains(requires_python, ctx.env.python_full_version)
     )
+
+
+def _python_request(value: str) -> bool:
+    """``--python`` names a Python version (``3.12``, ``python3.12``, ``cpython@3.12``,
+    ``>=3.11``), as ``uv sync --python`` takes it, rather than a path that exists."""
+    if os.path.lexists(value) or os.sep in value:
+        return False
+    import re
+
+    return re.fullmatch(
+        r"(?:(?:c?python|pypy|graalpy)[@-]?)?(?:[<>=!~]=?\s*)?\d+(?:\.\d+){0,2}t?", value
+    ) is not None or value in ("python", "cpython", "pypy")

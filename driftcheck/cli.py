@@ -39,6 +39,8 @@ def _parse(command: str, args: list[str]) -> Any:
 
 
 def _use_color(choice: str | None, stream: Any) -> bool:
+    """``--color``, else NO_COLOR, FORCE_COLOR, TERM=dumb, else whether ``stream`` is a
+    terminal (as ruff and uv decide)."""
     if choice == "always":
         return True
     if choice == "never":
@@ -47,7 +49,17 @@ def _use_color(choice: str | None, stream: Any) -> bool:
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
+    if os.environ.get("TERM") == "dumb":
+        return False
     return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def _error_line(message: str, choice: str | None = None) -> str:
+    """``driftcheck: error: …``, with ``error`` in bold red where stderr takes colour."""
+    word = "error"
+    if _use_color(choice, sys.stderr):
+        word = "\x1b[1;31merror\x1b[0m"
+    return f"driftcheck: {word}: {message}"
 
 
 _LIST_FLAGS = (
@@ -68,6 +80,8 @@ _RAW_LIST_FLAGS = (
     "pdm_groups",
 )
 _BOOL_FLAGS = (
+    "only_root",
+    "clean",
     "all_extras",
     "all_groups",
     "no_default_groups",
@@ -117,6 +131,7 @@ def _options(ns: Any) -> tuple[Any, set[str]]:
         exit_zero=getattr(ns, "exit_zero", False),
         verify_files=getattr(ns, "verify_files", False),
         selection=getattr(ns, "selection", "flags"),
+        active=getattr(ns, "active", False),
     )
     if "DRIFTCHECK_OUTPUT_FORMAT" in os.environ:
         given.add("output_format")
@@ -236,23 +251,40 @@ def _internal_error(exc: Exception) -> int:
 def _main(argv: Sequence[str]) -> int:
     args = list(argv)
     command = "check"
-    if args[:1] and args[0] in COMMANDS:
-        command, args = args[0], args[1:]
+    color_choice = None
     try:
+        if args:
+            from driftcheck.arguments import split_command
+
+            command, args = split_command(args)
         ns = _parse(command, args)
+        color_choice = getattr(ns, "color", None)
         options, given = _options(ns)
         from driftcheck.reporters import FORMATS
 
         if options.output_format not in FORMATS:
             raise UsageError(f"unknown output format {options.output_format!r}")
+        if options.selection == "infer" and set(options.flags) - {"inexact"}:
+            flags = ", ".join(sorted(options.flags))
+            raise UsageError(f"--selection infer works the selection out; drop {flags}")
         from driftcheck.project import find_project_root
 
         to_file = getattr(ns, "output", None)
-        color = not to_file and _use_color(getattr(ns, "color", None), sys.stdout)
+        color = not to_file and _use_color(color_choice, sys.stdout)
+        dirs = list(getattr(ns, "dirs", []))
+        if len(dirs) == 1 and _is_lockfile(dirs[0]):
+            # `driftcheck path/to/uv.lock`: that lockfile, in its own directory
+            if "lockfile" in given:
+                raise UsageError("a lockfile as the argument and --lockfile: give one")
+            options = options._replace(lockfile=os.path.abspath(dirs[0]))
+            given.add("lockfile")
+            if "project" not in given:
+                ns.project = os.path.dirname(os.path.abspath(dirs[0]))
+                given.add("project")
+            dirs = []
         root = _project_dir(ns.project) if "project" in given else find_project_root(_cwd())
         from driftcheck.project import read_pyproject
 
-        dirs = getattr(ns, "dirs", [])
         pyproject = None if dirs else read_pyproject(root)
         many = dirs or (pyproject is not None and "projects" in (pyproject.tool_driftcheck or {}))
         if command == "check" and many:
@@ -260,6 +292,9 @@ def _main(argv: Sequence[str]) -> int:
 
             projects = project_dirs(root, dirs, "project" in given, pyproject)
             results = check_many(projects, options, given, _configured)
+            for result in results:
+                if result.error:
+                    print(_error_line(result.error, color_choice), file=sys.stderr)
             _deliver(render_many(results, options.output_format, color=color), to_file)
             return _exit_many(results, options.exit_zero)
         root, options, pyproject = _configured(root, options, given, pyproject)
@@ -279,13 +314,37 @@ def _main(argv: Sequence[str]) -> int:
         report = run_check(root, options, pyproject)
         for warning in report.warnings:
             print(f"driftcheck: warning: {warning}", file=sys.stderr)
-        _deliver(render(report, options.output_format, color=color), to_file)
+        quiet = getattr(ns, "quiet", False) and options.output_format == "text"
+        if not (quiet and not report.findings):
+            out = render(report, options.output_format, color=color)
+            if getattr(ns, "verbose", 0) and options.output_format == "text":
+                out = _verbose(report) + out
+            _deliver(out, to_file)
     except DriftcheckError as exc:
-        print(f"driftcheck: error: {exc.one_line()}", file=sys.stderr)
+        print(_error_line(exc.one_line(), color_choice), file=sys.stderr)
         return EXIT_ERROR
     if report.drift and not options.exit_zero:
         return EXIT_DRIFT
     return EXIT_OK
+
+
+def _is_lockfile(path: str) -> bool:
+    """A positional argument names a lockfile (not a project directory)."""
+    if os.path.isdir(path):
+        return False
+    from driftcheck.lockfiles import DETECTED
+
+    name = os.path.basename(path)
+    return os.path.lexists(path) or name in DETECTED or name.endswith((".lock", ".toml", ".txt"))
+
+
+def _verbose(report: Any) -> str:
+    from driftcheck.paths import shown
+
+    return (
+        f"driftcheck: read {shown(report.lockfile)} ({report.lock_format}) and the "
+        f"environment {shown(report.environment)} (Python {report.python})\n"
+    )
 
 
 def _why(root: str, options: Any, pyproject: Any, name: str, to_file: str | None) -> int:

@@ -40,6 +40,7 @@ class Options(NamedTuple):
     verify_files: bool = False
     selection: str = "flags"
     max_lockfile_size: int | None = None
+    active: bool = False
 
 
 # Config key -> (selection flag dest, expected type).

@@ -135,6 +135,7 @@ def find_environment(
     tool_envs: Sequence[StrPath] = (),
     *,
     dot_venv_may_be_a_file: bool = False,
+    active: bool = False,
 ) -> tuple[str, str]:
     """Pick the target environment, returning its path and how it was chosen.
 
@@ -146,12 +147,19 @@ def find_environment(
         directory, say), tried after ``.venv``.
     :param dot_venv_may_be_a_file: pipenv reads a ``.venv`` *file* as the name of the
         environment (in ``tool_envs``); to anything else it is an error, never run.
+    :param active: ``--active``: the active environment (``VIRTUAL_ENV``) comes first,
+        after ``--python``, as for ``uv sync --active``.
     """
     env = os.environ if environ is None else environ
     if python is not None:
         if not python:
             raise EnvironmentError_("--python was given an empty path")
         return python, "--python"
+    if active:
+        venv = env.get("VIRTUAL_ENV")
+        if not venv:
+            raise EnvironmentError_("--active: no environment is active (VIRTUAL_ENV is unset)")
+        return venv, "VIRTUAL_ENV"
     uv_env = env.get("UV_PROJECT_ENVIRONMENT")
     if uv_env:
         return os.path.join(project_root, uv_env), "UV_PROJECT_ENVIRONMENT"
@@ -161,21 +169,21 @@ def find_environment(
     for candidate in tool_envs:
         if os.path.lexists(candidate):
             return os.fspath(candidate), "tool"
-    active = env.get("VIRTUAL_ENV")
-    if active and env.get("PRE_COMMIT") != "1" and not _is_own_environment(active):
-        return active, "VIRTUAL_ENV"
+    virtual_env = env.get("VIRTUAL_ENV")
+    if virtual_env and env.get("PRE_COMMIT") != "1" and not _is_own_environment(virtual_env):
+        return virtual_env, "VIRTUAL_ENV"
     message = (
         f"no environment found for {os.fspath(project_root)}: no .venv there and "
         "UV_PROJECT_ENVIRONMENT unset"
     )
-    if active and env.get("PRE_COMMIT") == "1":
+    if virtual_env and env.get("PRE_COMMIT") == "1":
         message += (
-            f"; VIRTUAL_ENV ({active}) was ignored: under pre-commit it is the hook's own "
+            f"; VIRTUAL_ENV ({virtual_env}) was ignored: under pre-commit it is the hook's own "
             "venv, not the project's. Create the project's .venv (uv sync) or pass "
             "--python in the hook's args"
         )
-    elif active:
-        message += f"; VIRTUAL_ENV ({active}) was ignored: it is driftcheck's own venv"
+    elif virtual_env:
+        message += f"; VIRTUAL_ENV ({virtual_env}) was ignored: it is driftcheck's own venv"
     else:
         message += " and VIRTUAL_ENV unset; pass --python PATH"
     raise EnvironmentError_(message)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -93,11 +92,7 @@ def check_many(
 
     workers = max(1, min(len(dirs), os.cpu_count() or 1, 8))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(one, dirs))  # map keeps the given order
-    for result in results:
-        if result.error:
-            print(f"driftcheck: error: {result.error}", file=sys.stderr)
-    return results
+        return list(pool.map(one, dirs))  # map keeps the given order
 
 
 def render_many(results: Sequence[ProjectResult], output_format: str, *, color: bool) -> str:
@@ -142,7 +137,7 @@ def render_many(results: Sequence[ProjectResult], output_format: str, *, color: 
         sections.append(f"{heading}\n{body or f'driftcheck: error: {r.error}' + chr(10)}")
     drifted = [shown(r.project) for r in results if r.report is not None and r.report.drift]
     failed = [shown(r.project) for r in results if r.error]
-    summary = f"driftcheck: {len(results)} projects checked"
+    summary = f"driftcheck: {len(results)} project{'' if len(results) == 1 else 's'} checked"
     if drifted:
         summary += f"; drift in {', '.join(drifted)}"
     if failed:

@@ -61,6 +61,24 @@ def allows(requires_python: str, version: str, shown: str) -> bool:
     return allowed.contains(version, prereleases=True)
 
 
+def other_python(env: TargetEnvironment, request: str) -> str | None:
+    """Why ``uv sync --python REQUEST`` would replace the environment (its Python is not
+    the one asked for), or ``None``."""
+    import re
+
+    version = env.python_full_version
+    wanted = re.sub(r"^(?:c?python|pypy|graalpy)[@-]?", "", request).removesuffix("t")
+    if not wanted:
+        return None
+    if wanted[0] in "<>=!~":
+        ok = allows(wanted, version, request)
+    else:
+        ok = version == wanted or version.startswith(wanted + ".")
+    if ok:
+        return None
+    return f"its Python {version} is not the one asked for (--python {request})"
+
+
 def outside_requires_python(ctx: Context, reader: ReplacingReader) -> str | None:
     """Why the environment's Python fails the lock's ``requires-python``, or ``None``.
 

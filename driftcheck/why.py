@@ -123,6 +123,12 @@ def explain(prepared: Prepared, raw_name: str) -> dict[str, Any]:
     result = plan(prepared.lock_format, ctx)
     expected = next((e for e in result.expected if e.package.name == name), None)
     installed = [d for d in prepared.installed if d.name == name]
+    if expected is None and not installed and name not in result.locked:
+        from driftcheck.errors import SelectionError
+
+        raise SelectionError(
+            f"{ctx.shown}: {raw_name} is neither locked nor installed in {ctx.env.prefix}"
+        )
     answer: dict[str, Any] = {
         "name": name,
         "lockfile": {"path": str(ctx.lockfile), "format": result.format},

@@ -105,7 +105,7 @@ def test_config_projects_dot_is_the_root_itself(project: Path) -> None:
         file.write('\n[tool.driftcheck]\nprojects = ["."]\n')
     code, out, err = driftcheck([], cwd=project)
     assert (code, err) == (0, "")
-    assert out.endswith("driftcheck: 1 projects checked; all match their lockfiles\n")
+    assert out.endswith("driftcheck: 1 project checked; all match their lockfiles\n")
 
 
 @pytest.mark.parametrize(

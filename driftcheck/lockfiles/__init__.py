@@ -149,6 +149,8 @@ FLAG_SPELLING = {
     "pdm_dev": "-d",
     "no_default": "--no-default",
     "no_self": "--no-self",
+    "only_root": "--only-root",
+    "clean": "--clean",
 }
 
 

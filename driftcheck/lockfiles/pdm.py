@@ -31,7 +31,7 @@ from driftcheck.toml_subset import ARRAY_STRING_CHARS, STRING_CHARS, quoted, ski
 
 __all__ = ["env_candidates", "plan", "select_groups"]
 
-_PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default", "no_self"}
+_PDM_FLAGS = {"pdm_groups", "prod", "pdm_dev", "no_default", "no_self", "clean"}
 _NEWEST = (4, 5)  # the newest lock_version driftcheck knows (pdm 2.26 writes 4.5.0)
 
 
@@ -264,7 +264,7 @@ def plan(ctx: Any) -> Any:
     own = _self_package(ctx, groups)
     if own is not None:
         expected.setdefault(own.name, Expected(package=own, required_by=(own.name,)))
-    fix = ["pdm", "sync", "--only-keep"]
+    fix = ["pdm", "sync"] + ([] if ctx.flags.get("clean") else ["--only-keep"])
     fix += [part for g in ctx.flags.get("pdm_groups", ()) for part in ("-G", g)]
     fix += [
         f
@@ -273,6 +273,7 @@ def plan(ctx: Any) -> Any:
             ("-d", "pdm_dev"),
             ("--no-default", "no_default"),
             ("--no-self", "no_self"),
+            ("--clean", "clean"),
         )
         if ctx.flags.get(k)
     ]
@@ -282,7 +283,13 @@ def plan(ctx: Any) -> Any:
         rules=Rules(exact=True, check_freshness=False, strict_registry=False),
         selection={"groups": sorted(groups)},
         fix=shell.join(fix),
-        keep=frozenset({"pip", "setuptools", "wheel"}),
+        # (pdm sync --clean removes only what the lock does not hold)
+        keep=frozenset({"pip", "setuptools", "wheel"})
+        | (
+            frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked)
+            if ctx.flags.get("clean")
+            else frozenset()
+        ),
         locked=frozenset(canonicalize_name(raw["name"].split("[", 1)[0]) for raw in checked),
         line_of=lambda name: lines.of(index_of[name]) if name in index_of else None,
         warnings=tuple(warnings),

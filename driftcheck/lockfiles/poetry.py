@@ -33,7 +33,7 @@ __all__ = ["env_candidates", "plan", "poetry_env_name"]
 
 SUPPORTED = ("1.1", "2.0", "2.1")
 _POETRY_FLAGS = {"with_groups", "without_groups", "only_groups_poetry", "poetry_extras"}
-_SHARED_FLAGS = {"all_extras", "all_groups", "no_root"}
+_SHARED_FLAGS = {"all_extras", "all_groups", "no_root", "only_root"}
 
 
 def poetry_env_name(name: str, project_dir: Path) -> str:
@@ -311,6 +311,8 @@ def plan(ctx: Any) -> Any:
         locked = new(LockedPackage, (name, raw["version"], source, None))
         expected.append(new(Expected, (locked, (name,))))
     project = _root_project(ctx, groups)
+    if ctx.flags.get("only_root"):  # poetry sync --only-root: the project, and nothing else
+        expected = []
     if project is not None:
         expected.append(Expected(package=project, required_by=(project.name,)))
     fix = ["poetry", "sync"]
@@ -320,7 +322,7 @@ def plan(ctx: Any) -> Any:
     fix += [f"--extras={e}" for e in sorted(_split(ctx.flags.get("poetry_extras")))]
     fix += [
         f
-        for f in ("--all-extras", "--all-groups", "--no-root")
+        for f in ("--all-extras", "--all-groups", "--no-root", "--only-root")
         if ctx.flags.get(f[2:].replace("-", "_"))
     ]
     return Plan(

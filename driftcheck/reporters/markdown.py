@@ -37,7 +37,8 @@ def render(report: Report) -> str:
     lock = os.path.basename(report.lockfile)
     where = f"`{report.environment}` against `{lock}` ({report.lock_format})"
     if not report.drift:
-        lines.append(f"No drift: {where}, {report.checked} packages checked.")
+        plural = "" if report.checked == 1 else "s"
+        lines.append(f"No drift: {where}, {report.checked} package{plural} checked.")
     else:
         counts = ", ".join(f"{report.count(k)} {k}" for k in _TITLES if report.count(k))
         lines.append(f"**Drift** in {where}: {counts}.")

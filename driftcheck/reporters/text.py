@@ -58,7 +58,7 @@ def render(report: Report, *, color: bool = False) -> str:
     else:
         lines.append(
             f"driftcheck: {env} matches {lock} ({report.lock_format}), "
-            f"{report.checked} packages checked"
+            f"{report.checked} package{'' if report.checked == 1 else 's'} checked"
         )
     inferred = report.selection.get("inferred")
     if inferred is not None:
