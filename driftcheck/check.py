@@ -81,6 +81,7 @@ class Prepared(NamedTuple):
     ctx: Context
     lock_format: str
     installed: list[InstalledDist]
+    how: str = ".venv"  # how the environment was found (find_environment)
 
 
 def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> Prepared:
@@ -115,7 +116,7 @@ def prepare(root: str, options: Options, pyproject: Pyproject | None = None) -> 
         lockfile_limit=options.max_lockfile_size,
         memo={},
     )
-    return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env))
+    return Prepared(ctx=ctx, lock_format=lock_format, installed=scan_distributions(env), how=how)
 
 
 def run_check(root: str, options: Options, pyproject: Pyproject | None = None) -> Report:
@@ -179,6 +180,23 @@ def check_prepared(
             for f in findings
         ]
     findings = [_allowed(f, options.allow) for f in findings]
+    fix = result.fix
+    if fix and any(not f.allowed for f in findings):
+        from driftcheck.fixes import complete
+
+        modified = [
+            (f.name, f.installed.version)
+            for f in findings
+            if f.kind == "modified" and f.installed is not None
+        ]
+        fix = complete(
+            prepared.lock_format,
+            fix,
+            root=ctx.root,
+            env_prefix=env.prefix,
+            how=prepared.how,
+            modified=modified,
+        )
     return Report(
         allow_snippet=allow_snippet(findings, no_build_isolation),
         lockfile=ctx.lockfile,
@@ -187,7 +205,7 @@ def check_prepared(
         python=env.python_full_version,
         selection=result.selection,
         findings=tuple(findings),
-        fix_command=result.fix,
+        fix_command=fix,
         checked=len(result.expected),
         verified_files=options.verify_files,
         warnings=result.warnings,

@@ -71,20 +71,15 @@ def check_many(
 ) -> list[ProjectResult]:
     """Check each project (concurrently); errors are kept per project, not raised.
 
-    Each fix command starts with ``cd PROJECT &&``, to be run from where driftcheck was.
+    Each fix command names its project, to be run as printed from where driftcheck was.
     """
-    import shlex
-
     from driftcheck.check import run_check
 
     def one(project: Path) -> ProjectResult:
         try:
             root, project_options, pyproject = configured(str(project), options, given)
-            report = run_check(root, project_options, pyproject)
-            if report.fix_command:
-                fix = f"cd {shlex.quote(shown(project))} && {report.fix_command}"
-                report = report._replace(fix_command=fix)
-            return ProjectResult(project, report, None)
+            # (its fix command names the project: it runs as printed from here)
+            return ProjectResult(project, run_check(root, project_options, pyproject), None)
         except DriftcheckError as exc:
             return ProjectResult(project, None, exc.one_line())
 

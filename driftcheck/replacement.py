@@ -124,6 +124,11 @@ def replaced(prepared: Prepared, reader: ReplacingReader, why: str, verified_fil
         replacement=Replacement(python=python, packages=packages),
     )
     selection, fix = reader.selection(ctx)
+    from driftcheck.fixes import complete
+
+    fix = complete(
+        prepared.lock_format, fix, root=ctx.root, env_prefix=ctx.env.prefix, how=prepared.how
+    )
     return Report(
         lockfile=ctx.lockfile,
         lock_format=prepared.lock_format,

@@ -68,7 +68,8 @@ def test_text_report(drifted: Path) -> None:
         " + itsdangerous==2.2.0: locked 2.2.0 (registry) but not installed [required by demo -> flask]",
         " - six==1.17.0: installed, but not in the lockfile [installer: uv]",
     ]
-    assert lines[4] == "hint: run `uv sync --frozen` to restore sync"
+    # (run from elsewhere: the hint names the project, to run as printed from here)
+    assert lines[4] == f"hint: run `uv sync --frozen --project {drifted}` to restore sync"
     assert "\x1b[" not in out
 
 
@@ -228,7 +229,7 @@ def test_allow_snippet_declares_what_it_names(tmp_path: Path) -> None:
         '      { name = "cython", reason = "build dependency (the project builds without isolation)" },',
         '      { name = "setuptools", reason = "allowed on the command line; say why" },',
         "  ]",
-        "hint: run `uv sync --frozen` to restore sync",
+        f"hint: run `uv sync --frozen --project {project}` to restore sync",
     ]
     _, report, _ = driftcheck_json(["--project", str(project), "--allow", "setuptools"])
     assert report is not None

@@ -40,7 +40,7 @@ def test_three_projects_one_drifted(monorepo: Path) -> None:
     assert [line for line in lines if "does not match" in line] == [
         f"driftcheck: {dirs[1]}/.venv does not match uv.lock (uv.lock): 1 extraneous"
     ]
-    assert f"hint: run `cd {dirs[1]} && uv sync --frozen` to restore sync" in lines
+    assert f"hint: run `uv sync --frozen --project {dirs[1]}` to restore sync" in lines
 
 
 def test_json_v2_lists_each_project_in_order(monorepo: Path) -> None:
