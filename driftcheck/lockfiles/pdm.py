@@ -322,8 +322,9 @@ def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[in
 
     A group's items may include another group (``{include-group = "dev"}``, PEP 735)
     or the project itself with extras (``"proj[redis,memcached]"``): both stand for
-    those groups' requirements. A lock entry ``foo[bar]`` (pdm writes one per extra
-    used) is taken only where ``bar`` is asked for.
+    those groups' requirements. A lock entry for ``foo`` with extras ``bar`` (pdm
+    writes one per set of extras used, ``extras = ["bar"]``, or ``foo[bar]`` in its
+    name) is taken only where ``bar`` is asked for.
     """
     from packaging.requirements import InvalidRequirement
 
@@ -331,8 +332,12 @@ def _walk(ctx: Any, packages: list[dict[str, Any]], groups: set[str]) -> list[in
 
     entries: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, raw in enumerate(packages):
-        base, _, extras = raw["name"].partition("[")
-        wanted = frozenset(canonicalize_name(e) for e in extras.rstrip("]").split(",") if e)
+        # (pdm writes an entry's extras in its `extras` key; older pdm in its name)
+        base, _, in_name = raw["name"].partition("[")
+        extras = raw.get("extras")
+        if not isinstance(extras, list):
+            extras = in_name.rstrip("]").split(",")
+        wanted = frozenset(canonicalize_name(e) for e in extras if isinstance(e, str) and e)
         entries.setdefault(canonicalize_name(base), []).append((i, wanted))
     tables = _group_tables(ctx.pyproject.data)
     me = ctx.pyproject.name
